@@ -1,0 +1,45 @@
+#include "handler_spec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int is_identifier(const char *s)
+{
+    if (!*s || (*s >= '0' && *s <= '9'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return 0;
+    return 1;
+}
+
+int handler_spec_parse(const char *handler, handler_spec *spec, char *why, size_t why_cap)
+{
+    if (!handler || !*handler) {
+        snprintf(why, why_cap, "the Handler setting is empty");
+        return 0;
+    }
+    const char *dot = strrchr(handler, '.');
+    if (!dot || dot == handler || !dot[1]) {
+        snprintf(why, why_cap, "expected FILE.SYMBOL, e.g. hello.handler");
+        return 0;
+    }
+    size_t file_len = (size_t)(dot - handler);
+    if (file_len >= sizeof spec->file || strlen(dot + 1) >= sizeof spec->symbol) {
+        snprintf(why, why_cap, "the Handler setting is too long");
+        return 0;
+    }
+    memcpy(spec->file, handler, file_len);
+    spec->file[file_len] = '\0';
+    snprintf(spec->symbol, sizeof spec->symbol, "%s", dot + 1);
+    if (!is_identifier(spec->symbol)) {
+        snprintf(why, why_cap, "'%s' is not a C identifier", spec->symbol);
+        return 0;
+    }
+    if (spec->file[0] == '/' || strstr(spec->file, "..") || spec->file[file_len - 1] == '/') {
+        snprintf(why, why_cap, "the file part must be a path inside the task root");
+        return 0;
+    }
+    return 1;
+}

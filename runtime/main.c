@@ -1,0 +1,76 @@
+/*
+ * lambda-c-runtime: the layer's runtime. Loads the handler named by
+ * _HANDLER from $LAMBDA_TASK_ROOT and serves invocations with the SDK's loop.
+ * Every init failure is reported to /runtime/init/error with a precise
+ * errorType, then the process exits non-zero, as Lambda requires.
+ */
+#include "handler_spec.h"
+#include "lambda-c.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Reports an init failure (see lambda_runtime_init_error) and gives main's exit status. */
+#define init_failed(...) (lambda_runtime_init_error(__VA_ARGS__), 1)
+
+int main(void)
+{
+    const char *handler = getenv("_HANDLER");
+    const char *task_root = getenv("LAMBDA_TASK_ROOT");
+    if (!task_root || !*task_root)
+        task_root = "/var/task";
+    lambda_log_info("lambda-c runtime %s (ABI %d.%d) starting, handler %s", lambda_version(),
+                    LAMBDA_C_ABI_MAJOR, LAMBDA_C_ABI_MINOR, handler ? handler : "(unset)");
+
+    handler_spec spec;
+    char why[256];
+    if (!handler_spec_parse(handler, &spec, why, sizeof why)) {
+        return init_failed("Runtime.MalformedHandlerName", "Bad handler '%s': %s",
+                           handler ? handler : "", why);
+    }
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.so", task_root, spec.file);
+    /* RTLD_NOW: a missing dependency or symbol is an init error now, not a crash later. */
+    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        return init_failed("Runtime.ImportModuleError", "Unable to load handler file %s: %s", path,
+                           dlerror());
+    }
+
+    lambda_handler_fn *fn = (lambda_handler_fn *)dlsym(library, spec.symbol);
+    if (!fn) {
+        return init_failed("Runtime.HandlerNotFound", "Handler '%s' missing: no symbol '%s' in %s",
+                           handler, spec.symbol, path);
+    }
+
+    const unsigned *abi = (const unsigned *)dlsym(library, LAMBDA_HANDLER_ABI_SYMBOL);
+    if (!abi) {
+        return init_failed("Runtime.IncompatibleABI",
+                           "%s has no lambda-c ABI marker (%s): build it with #include <lambda-c.h>",
+                           path, LAMBDA_HANDLER_ABI_SYMBOL);
+    }
+    if (!lambda_abi_compatible(lambda_abi_version(), *abi)) {
+        return init_failed("Runtime.IncompatibleABI",
+                 "%s was built against lambda-c ABI %u.%u, but this layer's runtime (lambda-c %s) "
+                 "provides ABI %u.%u; attach a layer version with lambda-c ABI %u.%u or newer of "
+                 "the same major",
+                 path, *abi >> 16, *abi & 0xffffu, lambda_version(), lambda_abi_version() >> 16,
+                 lambda_abi_version() & 0xffffu, *abi >> 16, *abi & 0xffffu);
+    }
+
+    lambda_function_init_fn *init =
+        (lambda_function_init_fn *)dlsym(library, LAMBDA_FUNCTION_INIT_SYMBOL);
+    if (init) {
+        int status = init();
+        if (status != 0) {
+            return init_failed("Runtime.InitError", "%s in %s failed with status %d",
+                               LAMBDA_FUNCTION_INIT_SYMBOL, path, status);
+        }
+    }
+
+    /* The handler's own ABI was checked above; the loop checks ours against itself. */
+    return lambda_run_abi(fn, *abi);
+}

@@ -1,0 +1,49 @@
+/*
+ * lambda-c/runtime.h - running the invocation loop from your own program.
+ *
+ * Executable mode: instead of a shared object, the function ships its own
+ * `bootstrap` executable, dynamically linked against the layer's
+ * liblambda-c.so.1 (found in /opt/lib through Lambda's LD_LIBRARY_PATH):
+ *
+ *     int main(void) { return lambda_run(my_handler); }
+ *
+ * Lambda prefers /var/task/bootstrap over the layer's /opt/bootstrap, so
+ * both modes coexist.
+ */
+#ifndef LAMBDA_C_RUNTIME_H
+#define LAMBDA_C_RUNTIME_H
+
+#include "handler.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Connect to $AWS_LAMBDA_RUNTIME_API and serve invocations with handler until
+ * Lambda stops the process. Returns only when the loop cannot go on (the
+ * Runtime API is unreachable, closed the connection or answered 500); the
+ * return value is then a process exit status (non-zero), already logged.
+ * The ABI check happens here: a program built against a newer ABI than the
+ * loaded library posts an init error and returns.
+ */
+int lambda_run_abi(lambda_handler_fn *handler, unsigned handler_abi);
+#define lambda_run(handler) lambda_run_abi((handler), LAMBDA_C_ABI_VERSION)
+
+/*
+ * Report that initialization failed: posts error_type and the printf-style
+ * message to /runtime/init/error (Lambda then fails the pending invocation
+ * with it) and logs it. The process should exit non-zero afterwards.
+ * error_type NULL means "Runtime.InitError".
+ */
+lambda_code lambda_runtime_init_error(const char *error_type, const char *message_format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,479 @@
+#include "http_client.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define READ_BUFFER_SIZE (64 * 1024)
+/* Body memory kept between invocations; anything above is returned by http_conn_trim. */
+#define RESTING_BODY_CAPACITY (256 * 1024)
+
+struct http_conn {
+    int fd;
+    char host[256];
+    /* Buffered reader over fd. */
+    char rbuf[READ_BUFFER_SIZE];
+    size_t rpos, rlen;
+    /* The current response head (status line + headers), NUL-separated in place. */
+    char head[HTTP_MAX_HEAD_SIZE];
+    size_t head_len;
+    /* The current response body. */
+    char *body;
+    size_t body_cap;
+};
+
+lambda_code http_conn_open(http_conn **out, const char *host_port)
+{
+    if (!out || !host_port)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    *out = NULL;
+
+    char host[256];
+    const char *port;
+    const char *colon = strrchr(host_port, ':');
+    if (!colon || colon == host_port || !colon[1])
+        return LAMBDA_E_CONFIG;
+    size_t host_len = (size_t)(colon - host_port);
+    if (host_port[0] == '[' && host_len >= 2 && host_port[host_len - 1] == ']') {
+        host_port++;
+        host_len -= 2;
+    }
+    if (host_len >= sizeof host)
+        return LAMBDA_E_CONFIG;
+    memcpy(host, host_port, host_len);
+    host[host_len] = '\0';
+    port = colon + 1;
+
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    /* A numeric address (what Lambda gives) resolves without touching NSS. */
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (getaddrinfo(host, port, &hints, &res) != 0) {
+        hints.ai_flags = AI_NUMERICSERV;
+        if (getaddrinfo(host, port, &hints, &res) != 0)
+            return LAMBDA_E_CONNECT;
+    }
+
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return LAMBDA_E_CONNECT;
+
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+    http_conn *conn = malloc(sizeof *conn);
+    if (!conn) {
+        close(fd);
+        return LAMBDA_E_NO_MEMORY;
+    }
+    conn->fd = fd;
+    /* The Host header: "host:port". */
+    snprintf(conn->host, sizeof conn->host, "%.*s:%s", (int)host_len, host, port);
+    conn->rpos = conn->rlen = 0;
+    conn->head_len = 0;
+    conn->body = NULL;
+    conn->body_cap = 0;
+    *out = conn;
+    return LAMBDA_OK;
+}
+
+void http_conn_close(http_conn *conn)
+{
+    if (!conn)
+        return;
+    if (conn->fd >= 0)
+        close(conn->fd);
+    free(conn->body);
+    free(conn);
+}
+
+void http_conn_trim(http_conn *conn)
+{
+    if (conn && conn->body_cap > RESTING_BODY_CAPACITY) {
+        free(conn->body);
+        conn->body = NULL;
+        conn->body_cap = 0;
+    }
+}
+
+/* ------------------------------------------------------------------ writing */
+
+static lambda_code send_all(http_conn *conn, struct iovec *iov, int iovcnt)
+{
+    while (iovcnt > 0) {
+        struct msghdr msg = {0};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = (size_t)iovcnt;
+        ssize_t n = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return (errno == EPIPE || errno == ECONNRESET) ? LAMBDA_E_CONNECTION_CLOSED
+                                                           : LAMBDA_E_IO;
+        }
+        size_t left = (size_t)n;
+        while (iovcnt > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (iovcnt > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
+    }
+    return LAMBDA_OK;
+}
+
+/* Formats the request head into buf; returns its length, or 0 if it does not fit. */
+static size_t format_head(http_conn *conn, char *buf, size_t cap, const char *method,
+                          const char *path, const http_header *headers, size_t count,
+                          const char *body_header)
+{
+    int n = snprintf(buf, cap, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, path, conn->host);
+    if (n < 0 || (size_t)n >= cap)
+        return 0;
+    size_t len = (size_t)n;
+    for (size_t i = 0; i < count; i++) {
+        if (!headers[i].value)
+            continue;
+        n = snprintf(buf + len, cap - len, "%s: %s\r\n", headers[i].name, headers[i].value);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    n = snprintf(buf + len, cap - len, "%s\r\n", body_header ? body_header : "");
+    if (n < 0 || (size_t)n >= cap - len)
+        return 0;
+    return len + (size_t)n;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static lambda_code fill(http_conn *conn)
+{
+    if (conn->rpos == conn->rlen)
+        conn->rpos = conn->rlen = 0;
+    for (;;) {
+        ssize_t n = read(conn->fd, conn->rbuf + conn->rlen, sizeof conn->rbuf - conn->rlen);
+        if (n > 0) {
+            conn->rlen += (size_t)n;
+            return LAMBDA_OK;
+        }
+        if (n == 0)
+            return LAMBDA_E_CONNECTION_CLOSED;
+        if (errno == EINTR)
+            continue;
+        return errno == ECONNRESET ? LAMBDA_E_CONNECTION_CLOSED : LAMBDA_E_IO;
+    }
+}
+
+/* Reads one CRLF-terminated line into the head buffer; *line gets it, NUL-terminated. */
+static lambda_code read_line(http_conn *conn, char **line)
+{
+    size_t start = conn->head_len;
+    for (;;) {
+        while (conn->rpos < conn->rlen) {
+            char c = conn->rbuf[conn->rpos++];
+            if (conn->head_len + 1 >= sizeof conn->head)
+                return LAMBDA_E_PROTOCOL;
+            if (c == '\n') {
+                size_t end = conn->head_len;
+                if (end > start && conn->head[end - 1] == '\r')
+                    end--;
+                conn->head[end] = '\0';
+                conn->head_len = end + 1;
+                *line = conn->head + start;
+                return LAMBDA_OK;
+            }
+            conn->head[conn->head_len++] = c;
+        }
+        lambda_code rc = fill(conn);
+        if (rc)
+            return rc;
+    }
+}
+
+static lambda_code read_exact(http_conn *conn, char *dst, size_t size)
+{
+    size_t buffered = conn->rlen - conn->rpos;
+    size_t take = buffered < size ? buffered : size;
+    memcpy(dst, conn->rbuf + conn->rpos, take);
+    conn->rpos += take;
+    dst += take;
+    size -= take;
+    /* Large bodies go straight from the socket into place, without the bounce buffer. */
+    while (size > 0) {
+        ssize_t n = read(conn->fd, dst, size);
+        if (n > 0) {
+            dst += n;
+            size -= (size_t)n;
+        } else if (n == 0) {
+            return LAMBDA_E_CONNECTION_CLOSED;
+        } else if (errno != EINTR) {
+            return errno == ECONNRESET ? LAMBDA_E_CONNECTION_CLOSED : LAMBDA_E_IO;
+        }
+    }
+    return LAMBDA_OK;
+}
+
+static lambda_code reserve_body(http_conn *conn, size_t size)
+{
+    if (size == SIZE_MAX)
+        return LAMBDA_E_TOO_LARGE;
+    if (size + 1 <= conn->body_cap)
+        return LAMBDA_OK;
+    size_t cap = conn->body_cap ? conn->body_cap : 4096;
+    while (cap < size + 1)
+        cap = cap > SIZE_MAX / 2 ? size + 1 : cap * 2;
+    char *body = realloc(conn->body, cap);
+    if (!body)
+        return LAMBDA_E_NO_MEMORY;
+    conn->body = body;
+    conn->body_cap = cap;
+    return LAMBDA_OK;
+}
+
+static int parse_size(const char *s, int base, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (end == s || errno)
+        return 0;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end && *end != ';') /* chunk extensions follow ';' */
+        return 0;
+    if (v > SIZE_MAX - 1)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+static lambda_code read_chunked_body(http_conn *conn, size_t *total)
+{
+    *total = 0;
+    for (;;) {
+        char *line;
+        size_t saved = conn->head_len;
+        lambda_code rc = read_line(conn, &line);
+        if (rc)
+            return rc;
+        size_t chunk;
+        if (!parse_size(line, 16, &chunk))
+            return LAMBDA_E_PROTOCOL;
+        conn->head_len = saved;
+        if (chunk == 0)
+            break;
+        if (chunk > SIZE_MAX - *total - 1)
+            return LAMBDA_E_TOO_LARGE;
+        rc = reserve_body(conn, *total + chunk);
+        if (rc)
+            return rc;
+        rc = read_exact(conn, conn->body + *total, chunk);
+        if (rc)
+            return rc;
+        *total += chunk;
+        char crlf[2];
+        rc = read_exact(conn, crlf, 2);
+        if (rc)
+            return rc;
+        if (crlf[0] != '\r' || crlf[1] != '\n')
+            return LAMBDA_E_PROTOCOL;
+    }
+    /* Trailers (ignored) up to the empty line. */
+    for (;;) {
+        char *line;
+        size_t saved = conn->head_len;
+        lambda_code rc = read_line(conn, &line);
+        if (rc)
+            return rc;
+        conn->head_len = saved;
+        if (!*line)
+            return LAMBDA_OK;
+    }
+}
+
+static lambda_code read_response(http_conn *conn, http_response *resp)
+{
+    char *line;
+    conn->head_len = 0;
+    resp->header_count = 0;
+    resp->body = NULL;
+    resp->body_size = 0;
+
+    lambda_code rc = read_line(conn, &line);
+    if (rc)
+        return rc;
+    /* "HTTP/1.1 202 Accepted" */
+    if (strncmp(line, "HTTP/1.", 7) != 0 || !line[7] || line[8] != ' ')
+        return LAMBDA_E_PROTOCOL;
+    char *end;
+    long status = strtol(line + 9, &end, 10);
+    if (end == line + 9 || status < 100 || status > 999)
+        return LAMBDA_E_PROTOCOL;
+    resp->status = (int)status;
+
+    for (;;) {
+        rc = read_line(conn, &line);
+        if (rc)
+            return rc;
+        if (!*line)
+            break;
+        char *colon = strchr(line, ':');
+        if (!colon || colon == line)
+            return LAMBDA_E_PROTOCOL;
+        *colon = '\0';
+        char *value = colon + 1;
+        while (*value == ' ' || *value == '\t')
+            value++;
+        size_t vlen = strlen(value);
+        while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
+            value[--vlen] = '\0';
+        if (resp->header_count < HTTP_MAX_HEADERS) {
+            resp->headers[resp->header_count].name = line;
+            resp->headers[resp->header_count].value = value;
+            resp->header_count++;
+        }
+    }
+
+    const char *te = http_response_header(resp, "Transfer-Encoding");
+    const char *cl = http_response_header(resp, "Content-Length");
+    size_t size = 0;
+    if (te && strcasecmp(te, "chunked") == 0) {
+        rc = read_chunked_body(conn, &size);
+        if (rc)
+            return rc;
+    } else if (cl) {
+        if (!parse_size(cl, 10, &size))
+            return LAMBDA_E_PROTOCOL;
+        rc = reserve_body(conn, size);
+        if (rc)
+            return rc;
+        rc = read_exact(conn, conn->body, size);
+        if (rc)
+            return rc;
+    } else if (resp->status >= 200 && resp->status != 204 && resp->status != 304) {
+        /* No framing: the Runtime API always frames its bodies, so this is a protocol error
+         * rather than a read-until-close body that would hang the loop. */
+        return LAMBDA_E_PROTOCOL;
+    }
+    rc = reserve_body(conn, size);
+    if (rc)
+        return rc;
+    conn->body[size] = '\0';
+    resp->body = conn->body;
+    resp->body_size = size;
+    return LAMBDA_OK;
+}
+
+const char *http_response_header(const http_response *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ requests */
+
+lambda_code http_request(http_conn *conn, const char *method, const char *path,
+                         const http_header *headers, size_t count, const void *body,
+                         size_t body_size, http_response *resp)
+{
+    if (!conn || conn->fd < 0 || !method || !path || !resp)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    char head[8192];
+    char length_header[64];
+    const char *body_header = NULL;
+    if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+        snprintf(length_header, sizeof length_header, "Content-Length: %zu\r\n", body_size);
+        body_header = length_header;
+    }
+    size_t head_len = format_head(conn, head, sizeof head, method, path, headers, count,
+                                  body_header);
+    if (!head_len)
+        return LAMBDA_E_TOO_LARGE;
+    struct iovec iov[2] = {{head, head_len}, {(void *)body, body ? body_size : 0}};
+    lambda_code rc = send_all(conn, iov, body && body_size ? 2 : 1);
+    if (rc)
+        return rc;
+    return read_response(conn, resp);
+}
+
+lambda_code http_chunked_begin(http_conn *conn, const char *method, const char *path,
+                               const http_header *headers, size_t count)
+{
+    if (!conn || conn->fd < 0 || !method || !path)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    char head[8192];
+    size_t head_len = format_head(conn, head, sizeof head, method, path, headers, count,
+                                  "Transfer-Encoding: chunked\r\n");
+    if (!head_len)
+        return LAMBDA_E_TOO_LARGE;
+    struct iovec iov[1] = {{head, head_len}};
+    return send_all(conn, iov, 1);
+}
+
+lambda_code http_chunked_write(http_conn *conn, const void *data, size_t size)
+{
+    if (!conn || (!data && size))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    if (size == 0)
+        return LAMBDA_OK;
+    char prefix[32];
+    int n = snprintf(prefix, sizeof prefix, "%zx\r\n", size);
+    struct iovec iov[3] = {{prefix, (size_t)n}, {(void *)data, size}, {(void *)"\r\n", 2}};
+    return send_all(conn, iov, 3);
+}
+
+lambda_code http_chunked_end(http_conn *conn, const http_header *trailers, size_t count,
+                             http_response *resp)
+{
+    if (!conn || !resp)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    char tail[8192];
+    size_t len = 0;
+    int n = snprintf(tail, sizeof tail, "0\r\n");
+    len = (size_t)n;
+    for (size_t i = 0; i < count; i++) {
+        if (!trailers[i].value)
+            continue;
+        n = snprintf(tail + len, sizeof tail - len, "%s: %s\r\n", trailers[i].name,
+                     trailers[i].value);
+        if (n < 0 || (size_t)n >= sizeof tail - len)
+            return LAMBDA_E_TOO_LARGE;
+        len += (size_t)n;
+    }
+    if (len + 2 >= sizeof tail)
+        return LAMBDA_E_TOO_LARGE;
+    memcpy(tail + len, "\r\n", 2);
+    len += 2;
+    struct iovec iov[1] = {{tail, len}};
+    lambda_code rc = send_all(conn, iov, 1);
+    if (rc)
+        return rc;
+    return read_response(conn, resp);
+}

@@ -1,0 +1,104 @@
+/*
+ * The objects a handler receives, as the runtime loop owns them. One set per
+ * worker, reused for every invocation: reset between invocations keeps the
+ * memory they hold bounded (no growth per invocation).
+ */
+#ifndef LAMBDA_C_INVOCATION_H
+#define LAMBDA_C_INVOCATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http_client.h"
+#include "lambda-c/context.h"
+#include "lambda-c/event.h"
+#include "lambda-c/response.h"
+
+struct json_object;
+
+/* What the environment says about the function; read once at init. */
+typedef struct function_config {
+    const char *name;
+    const char *version;
+    const char *log_group_name;
+    const char *log_stream_name;
+    int memory_limit_mb;
+} function_config;
+
+/* Reads the function's settings from the environment (the strings stay owned by environ). */
+void function_config_from_env(function_config *config);
+
+struct lambda_context {
+    const function_config *function;
+    int64_t deadline_ms;
+    const char *request_id;
+    const char *invoked_function_arn;
+    const char *trace_id;
+    const char *client_context;
+    const char *cognito_identity;
+    const char *tenant_id;
+    const char *invocation_id;
+    /* The header values above live here, copied out of the connection's buffer. */
+    char *strings;
+    size_t strings_cap;
+};
+
+struct lambda_event {
+    const char *data;
+    size_t size;
+    const char *content_type;
+    struct json_object *json;
+    int json_state; /* 0 not parsed yet, 1 parsed, -1 invalid */
+    char json_error[160];
+};
+
+enum response_kind { RESPONSE_NONE, RESPONSE_BODY, RESPONSE_JSON, RESPONSE_ERROR };
+
+struct lambda_response {
+    enum response_kind kind;
+    /* RESPONSE_BODY */
+    const void *data;
+    size_t size;
+    void *owned; /* freed with free() on reset */
+    char content_type[256];
+    /* RESPONSE_JSON */
+    struct json_object *json;
+    /* RESPONSE_ERROR */
+    char *error_type;
+    char *error_message;
+    char **stack;
+    size_t stack_count, stack_cap;
+};
+
+/*
+ * Fills ctx and event from a /next response. Copies every header value out of
+ * the response; the event bytes are not copied (they stay in the
+ * connection's buffer, valid until the next request on it).
+ */
+lambda_code invocation_begin(lambda_context *ctx, lambda_event *event, const http_response *next,
+                             const function_config *function);
+
+/* Frees what one invocation allocated; the objects stay ready for the next one. */
+void invocation_end(lambda_context *ctx, lambda_event *event, lambda_response *response);
+
+/* Frees everything, including the reusable buffers. */
+void invocation_free(lambda_context *ctx, lambda_event *event, lambda_response *response);
+
+/* The response reset to "nothing set". */
+void response_reset(lambda_response *response);
+
+/*
+ * The answer to send for a response that holds a body, JSON or nothing:
+ * data, size and content_type are set and stay valid until response_reset.
+ */
+lambda_code response_payload(lambda_response *response, const void **data, size_t *size,
+                             const char **content_type);
+
+/*
+ * Lambda's error JSON for errorType/errorMessage/stackTrace, as a malloc'd
+ * NUL-terminated string (*size is its length). Invalid UTF-8 is repaired.
+ */
+char *error_json_build(const char *error_type, const char *message, char *const *stack,
+                       size_t stack_count, size_t *size);
+
+#endif

@@ -1,0 +1,105 @@
+#include "runtime_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define API_PREFIX "/2018-06-01/runtime"
+#define ERROR_CONTENT_TYPE "application/vnd.aws.lambda.error+json"
+
+lambda_code runtime_api_connect(runtime_api *api, const char *endpoint)
+{
+    if (!endpoint || !*endpoint || strlen(endpoint) >= sizeof api->endpoint)
+        return LAMBDA_E_CONFIG;
+    snprintf(api->endpoint, sizeof api->endpoint, "%s", endpoint);
+    return http_conn_open(&api->conn, endpoint);
+}
+
+void runtime_api_close(runtime_api *api)
+{
+    http_conn_close(api->conn);
+    api->conn = NULL;
+}
+
+lambda_code runtime_api_next(runtime_api *api, http_response *resp)
+{
+    return http_request(api->conn, "GET", API_PREFIX "/invocation/next", NULL, 0, NULL, 0, resp);
+}
+
+/* Request ids are UUIDs; anything else is percent-encoded so the path stays one segment. */
+static int invocation_path(char *out, size_t cap, const char *request_id, const char *suffix)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char encoded[512];
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)request_id; *p; p++) {
+        if (o + 4 >= sizeof encoded)
+            return 0;
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            encoded[o++] = (char)*p;
+        } else {
+            encoded[o++] = '%';
+            encoded[o++] = hex[*p >> 4];
+            encoded[o++] = hex[*p & 15];
+        }
+    }
+    encoded[o] = '\0';
+    int n = snprintf(out, cap, API_PREFIX "/invocation/%s/%s", encoded, suffix);
+    return n > 0 && (size_t)n < cap;
+}
+
+lambda_code runtime_api_respond(runtime_api *api, const char *request_id,
+                                const char *invocation_id, const void *body, size_t size,
+                                const char *content_type, http_response *resp)
+{
+    char path[640];
+    if (!invocation_path(path, sizeof path, request_id, "response"))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    http_header headers[] = {
+        {"Content-Type", content_type},
+        {"Lambda-Runtime-Invocation-Id", invocation_id},
+    };
+    return http_request(api->conn, "POST", path, headers, 2, body ? body : "", size, resp);
+}
+
+void runtime_api_error_header(const char *error_type, char *out, size_t cap)
+{
+    if (strncmp(error_type, "Runtime.", 8) == 0 || strncmp(error_type, "Function.", 9) == 0)
+        snprintf(out, cap, "%s", error_type);
+    else
+        snprintf(out, cap, "Function.%s", error_type);
+    /* A header value must not break the request. */
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '_';
+}
+
+lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
+                                     const char *invocation_id, const char *error_type,
+                                     const char *error_json, size_t size, http_response *resp)
+{
+    char path[640];
+    char type_header[256];
+    if (!invocation_path(path, sizeof path, request_id, "error"))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    runtime_api_error_header(error_type, type_header, sizeof type_header);
+    http_header headers[] = {
+        {"Content-Type", ERROR_CONTENT_TYPE},
+        {"Lambda-Runtime-Function-Error-Type", type_header},
+        {"Lambda-Runtime-Invocation-Id", invocation_id},
+    };
+    return http_request(api->conn, "POST", path, headers, 3, error_json, size, resp);
+}
+
+lambda_code runtime_api_init_error(runtime_api *api, const char *error_type,
+                                   const char *error_json, size_t size, http_response *resp)
+{
+    char type_header[256];
+    runtime_api_error_header(error_type, type_header, sizeof type_header);
+    http_header headers[] = {
+        {"Content-Type", ERROR_CONTENT_TYPE},
+        {"Lambda-Runtime-Function-Error-Type", type_header},
+    };
+    return http_request(api->conn, "POST", API_PREFIX "/init/error", headers, 2, error_json, size,
+                        resp);
+}

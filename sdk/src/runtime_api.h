@@ -1,0 +1,41 @@
+/*
+ * The Lambda Runtime API (version 2018-06-01) as calls, over one http_conn.
+ * Status codes are returned as they are; what they mean for the loop is
+ * decided by the loop.
+ */
+#ifndef LAMBDA_C_RUNTIME_API_H
+#define LAMBDA_C_RUNTIME_API_H
+
+#include "http_client.h"
+
+typedef struct runtime_api {
+    http_conn *conn;
+    char endpoint[256];
+} runtime_api;
+
+/* Connects to endpoint ("host:port", i.e. $AWS_LAMBDA_RUNTIME_API). */
+lambda_code runtime_api_connect(runtime_api *api, const char *endpoint);
+void runtime_api_close(runtime_api *api);
+
+/* GET /runtime/invocation/next (blocks until Lambda has an invocation). */
+lambda_code runtime_api_next(runtime_api *api, http_response *resp);
+
+/* POST /runtime/invocation/{request_id}/response. invocation_id may be NULL. */
+lambda_code runtime_api_respond(runtime_api *api, const char *request_id,
+                                const char *invocation_id, const void *body, size_t size,
+                                const char *content_type, http_response *resp);
+
+/* POST /runtime/invocation/{request_id}/error with Lambda's error JSON. */
+lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
+                                     const char *invocation_id, const char *error_type,
+                                     const char *error_json, size_t size, http_response *resp);
+
+/* POST /runtime/init/error with Lambda's error JSON. */
+lambda_code runtime_api_init_error(runtime_api *api, const char *error_type,
+                                   const char *error_json, size_t size, http_response *resp);
+
+/* The Lambda-Runtime-Function-Error-Type value for a handler's errorType: Lambda
+ * classifies "Runtime.X" and "Function.X"; anything else is sent as "Function.X". */
+void runtime_api_error_header(const char *error_type, char *out, size_t cap);
+
+#endif

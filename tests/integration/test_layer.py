@@ -1,0 +1,93 @@
+"""The artifacts themselves: what Lambda unpacks to /opt and /var/task."""
+import os
+import re
+import subprocess
+import zipfile
+
+from conftest import BUILD
+
+HELLO_ZIP_LIMIT = 16 * 1024
+
+
+def needed(path):
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def test_layer_zip_layout():
+    with zipfile.ZipFile(BUILD / "layer.zip") as z:
+        names = set(z.namelist())
+        assert {"bootstrap", "VERSION", "bin/lambda-c-runtime", "lib/liblambda-c.so.1",
+                "lib/libjson-c.so.5"} <= names, names
+        bootstrap = z.read("bootstrap").decode()
+        modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
+    assert bootstrap.startswith("#!/bin/sh\n")
+    commands = [l for l in bootstrap.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    assert len(commands) == 1 and commands[0].startswith("exec "), bootstrap
+    assert modes["bootstrap"] & 0o111 and modes["bin/lambda-c-runtime"] & 0o111
+    version = (BUILD / "layer" / "VERSION").read_text().strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    header = open(os.path.join(os.path.dirname(__file__), "../../sdk/include/lambda-c/version.h")).read()
+    assert f'#define LAMBDA_C_VERSION_STRING "{version}"' in header
+
+
+def test_layer_libraries_are_the_closure_minus_glibc():
+    layer = BUILD / "layer"
+    libs = {p.name for p in (layer / "lib").iterdir()}
+    glibc = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2",
+             "ld-linux-aarch64.so.1"}
+    closure = set()
+    todo = [layer / "bin" / "lambda-c-runtime"]
+    while todo:
+        for lib in needed(todo.pop()):
+            if lib in glibc or lib.startswith("libasan") or lib.startswith("libubsan"):
+                continue
+            assert lib in libs, f"{lib} is needed but not in the layer"
+            if lib not in closure:
+                closure.add(lib)
+                todo.append(layer / "lib" / lib)
+    assert closure == libs, f"layer has extra libraries: {libs - closure}"
+
+
+def test_runtime_links_no_curl_or_openssl():
+    for path in [BUILD / "layer" / "bin" / "lambda-c-runtime", BUILD / "layer" / "lib" / "liblambda-c.so.1"]:
+        for lib in needed(path):
+            assert not re.match(r"lib(curl|ssl|crypto)", lib), f"{path.name} needs {lib}"
+
+
+def test_sdk_soname_and_exports():
+    lib = BUILD / "lib" / "liblambda-c.so.1"
+    dyn = subprocess.run(["readelf", "-d", str(lib)], capture_output=True, text=True, check=True).stdout
+    assert "Library soname: [liblambda-c.so.1]" in dyn
+    syms = subprocess.run(["nm", "-D", "--defined-only", str(lib)], capture_output=True, text=True,
+                          check=True).stdout
+    exported = [l.split()[-1] for l in syms.splitlines() if l.split()[1] in "TDBR"]
+    assert exported, syms
+    for name in exported:
+        assert name.startswith("lambda_"), f"{name} leaks out of the SDK's ABI"
+        assert name.endswith("@@LAMBDA_C_1.0") or "@@LAMBDA_C_1." in name, name
+
+
+def test_function_zips_hold_only_the_handler():
+    with zipfile.ZipFile(BUILD / "functions" / "hello.zip") as z:
+        assert z.namelist() == ["hello.so"]
+    with zipfile.ZipFile(BUILD / "functions" / "hello-exec.zip") as z:
+        assert z.namelist() == ["bootstrap"]
+        assert (z.getinfo("bootstrap").external_attr >> 16) & 0o111
+    assert (BUILD / "functions" / "hello.zip").stat().st_size < HELLO_ZIP_LIMIT
+
+
+def test_pkg_config_builds_a_handler(tmp_path):
+    sdk = BUILD / "sdk"
+    env = dict(os.environ, PKG_CONFIG_PATH=str(sdk / "lib" / "pkgconfig"))
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "lambda-c"], env=env, capture_output=True,
+                           text=True, check=True).stdout.split()
+    src = tmp_path / "mine.c"
+    src.write_text('#include <lambda-c.h>\nlambda_handler_fn handler;\n'
+                   'int handler(lambda_event *e, const lambda_context *c, lambda_response *r)\n'
+                   '{ (void)e; (void)c; return lambda_response_set_body(r, "1", 1, NULL); }\n')
+    out = tmp_path / "mine.so"
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-fPIC", "-shared", "-o", str(out), str(src)] + flags,
+                   check=True)
+    syms = subprocess.run(["nm", "-D", "--defined-only", str(out)], capture_output=True, text=True).stdout
+    assert "lambda_handler_abi_version" in syms and " handler" in syms
