@@ -71,6 +71,11 @@ int main(void)
         }
     }
 
+    lambda_function_shutdown_fn *shutdown =
+        (lambda_function_shutdown_fn *)dlsym(library, LAMBDA_FUNCTION_SHUTDOWN_SYMBOL);
+    if (shutdown)
+        lambda_runtime_on_shutdown(shutdown);
+
     /* The handler's own ABI was checked above; the loop checks ours against itself. */
     return lambda_run_abi(fn, *abi);
 }

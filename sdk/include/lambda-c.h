@@ -10,6 +10,7 @@
 #include "lambda-c/event.h"
 #include "lambda-c/response.h"
 #include "lambda-c/log.h"
+#include "lambda-c/metrics.h"
 #include "lambda-c/handler.h"
 #include "lambda-c/runtime.h"
 

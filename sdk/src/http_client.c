@@ -146,27 +146,104 @@ static lambda_code send_all(http_conn *conn, struct iovec *iov, int iovcnt)
     return LAMBDA_OK;
 }
 
-/* Formats the request head into buf; returns its length, or 0 if it does not fit. */
-static size_t format_head(http_conn *conn, char *buf, size_t cap, const char *method,
-                          const char *path, const http_header *headers, size_t count,
-                          const char *body_header)
+/*
+ * A request head or trailer block being formatted: a stack buffer covers every ordinary
+ * request without touching the heap; a large header (an X-Ray cause may be 64 KiB) moves it
+ * to the heap.
+ */
+typedef struct text_buf {
+    char *data;
+    size_t len, cap;
+    int heap;
+    int failed;
+    char stack[8192];
+} text_buf;
+
+static void text_init(text_buf *t)
 {
-    int n = snprintf(buf, cap, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, path, conn->host);
-    if (n < 0 || (size_t)n >= cap)
-        return 0;
-    size_t len = (size_t)n;
+    t->data = t->stack;
+    t->len = 0;
+    t->cap = sizeof t->stack;
+    t->heap = 0;
+    t->failed = 0;
+}
+
+static void text_free(text_buf *t)
+{
+    if (t->heap)
+        free(t->data);
+}
+
+static void text_append(text_buf *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (n > SIZE_MAX - t->len - 1) {
+        t->failed = 1;
+        return;
+    }
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap * 2;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *data = t->heap ? realloc(t->data, cap) : malloc(cap);
+        if (!data) {
+            t->failed = 1;
+            return;
+        }
+        if (!t->heap)
+            memcpy(data, t->data, t->len);
+        t->data = data;
+        t->cap = cap;
+        t->heap = 1;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
+static void text_puts(text_buf *t, const char *s)
+{
+    text_append(t, s, strlen(s));
+}
+
+static int header_is_safe(const char *s)
+{
+    return !strpbrk(s, "\r\n");
+}
+
+/* Header lines "Name: value\r\n" for every header that has a value. */
+static lambda_code append_headers(text_buf *t, const http_header *headers, size_t count)
+{
     for (size_t i = 0; i < count; i++) {
         if (!headers[i].value)
             continue;
-        n = snprintf(buf + len, cap - len, "%s: %s\r\n", headers[i].name, headers[i].value);
-        if (n < 0 || (size_t)n >= cap - len)
-            return 0;
-        len += (size_t)n;
+        if (!header_is_safe(headers[i].name) || !header_is_safe(headers[i].value))
+            return LAMBDA_E_INVALID_ARGUMENT;
+        text_puts(t, headers[i].name);
+        text_append(t, ": ", 2);
+        text_puts(t, headers[i].value);
+        text_append(t, "\r\n", 2);
     }
-    n = snprintf(buf + len, cap - len, "%s\r\n", body_header ? body_header : "");
-    if (n < 0 || (size_t)n >= cap - len)
-        return 0;
-    return len + (size_t)n;
+    return t->failed ? LAMBDA_E_NO_MEMORY : LAMBDA_OK;
+}
+
+static lambda_code format_head(http_conn *conn, text_buf *t, const char *method, const char *path,
+                               const http_header *headers, size_t count, const char *body_header)
+{
+    text_puts(t, method);
+    text_append(t, " ", 1);
+    text_puts(t, path);
+    text_puts(t, " HTTP/1.1\r\nHost: ");
+    text_puts(t, conn->host);
+    text_append(t, "\r\n", 2);
+    lambda_code rc = append_headers(t, headers, count);
+    if (rc)
+        return rc;
+    if (body_header)
+        text_puts(t, body_header);
+    text_append(t, "\r\n", 2);
+    return t->failed ? LAMBDA_E_NO_MEMORY : LAMBDA_OK;
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -405,19 +482,20 @@ lambda_code http_request(http_conn *conn, const char *method, const char *path,
 {
     if (!conn || conn->fd < 0 || !method || !path || !resp)
         return LAMBDA_E_INVALID_ARGUMENT;
-    char head[8192];
     char length_header[64];
     const char *body_header = NULL;
     if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
         snprintf(length_header, sizeof length_header, "Content-Length: %zu\r\n", body_size);
         body_header = length_header;
     }
-    size_t head_len = format_head(conn, head, sizeof head, method, path, headers, count,
-                                  body_header);
-    if (!head_len)
-        return LAMBDA_E_TOO_LARGE;
-    struct iovec iov[2] = {{head, head_len}, {(void *)body, body ? body_size : 0}};
-    lambda_code rc = send_all(conn, iov, body && body_size ? 2 : 1);
+    text_buf head;
+    text_init(&head);
+    lambda_code rc = format_head(conn, &head, method, path, headers, count, body_header);
+    if (rc == LAMBDA_OK) {
+        struct iovec iov[2] = {{head.data, head.len}, {(void *)body, body ? body_size : 0}};
+        rc = send_all(conn, iov, body && body_size ? 2 : 1);
+    }
+    text_free(&head);
     if (rc)
         return rc;
     return read_response(conn, resp);
@@ -428,13 +506,16 @@ lambda_code http_chunked_begin(http_conn *conn, const char *method, const char *
 {
     if (!conn || conn->fd < 0 || !method || !path)
         return LAMBDA_E_INVALID_ARGUMENT;
-    char head[8192];
-    size_t head_len = format_head(conn, head, sizeof head, method, path, headers, count,
-                                  "Transfer-Encoding: chunked\r\n");
-    if (!head_len)
-        return LAMBDA_E_TOO_LARGE;
-    struct iovec iov[1] = {{head, head_len}};
-    return send_all(conn, iov, 1);
+    text_buf head;
+    text_init(&head);
+    lambda_code rc = format_head(conn, &head, method, path, headers, count,
+                                 "Transfer-Encoding: chunked\r\n");
+    if (rc == LAMBDA_OK) {
+        struct iovec iov[1] = {{head.data, head.len}};
+        rc = send_all(conn, iov, 1);
+    }
+    text_free(&head);
+    return rc;
 }
 
 lambda_code http_chunked_write(http_conn *conn, const void *data, size_t size)
@@ -454,25 +535,18 @@ lambda_code http_chunked_end(http_conn *conn, const http_header *trailers, size_
 {
     if (!conn || !resp)
         return LAMBDA_E_INVALID_ARGUMENT;
-    char tail[8192];
-    size_t len = 0;
-    int n = snprintf(tail, sizeof tail, "0\r\n");
-    len = (size_t)n;
-    for (size_t i = 0; i < count; i++) {
-        if (!trailers[i].value)
-            continue;
-        n = snprintf(tail + len, sizeof tail - len, "%s: %s\r\n", trailers[i].name,
-                     trailers[i].value);
-        if (n < 0 || (size_t)n >= sizeof tail - len)
-            return LAMBDA_E_TOO_LARGE;
-        len += (size_t)n;
+    text_buf tail;
+    text_init(&tail);
+    text_append(&tail, "0\r\n", 3);
+    lambda_code rc = append_headers(&tail, trailers, count);
+    text_append(&tail, "\r\n", 2);
+    if (rc == LAMBDA_OK && tail.failed)
+        rc = LAMBDA_E_NO_MEMORY;
+    if (rc == LAMBDA_OK) {
+        struct iovec iov[1] = {{tail.data, tail.len}};
+        rc = send_all(conn, iov, 1);
     }
-    if (len + 2 >= sizeof tail)
-        return LAMBDA_E_TOO_LARGE;
-    memcpy(tail + len, "\r\n", 2);
-    len += 2;
-    struct iovec iov[1] = {{tail, len}};
-    lambda_code rc = send_all(conn, iov, 1);
+    text_free(&tail);
     if (rc)
         return rc;
     return read_response(conn, resp);

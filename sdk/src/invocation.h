@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "http_client.h"
+#include "runtime_api.h"
 #include "lambda-c/context.h"
 #include "lambda-c/event.h"
 #include "lambda-c/response.h"
@@ -54,6 +55,18 @@ struct lambda_event {
 
 enum response_kind { RESPONSE_NONE, RESPONSE_BODY, RESPONSE_JSON, RESPONSE_ERROR };
 
+enum stream_mode {
+    STREAM_NONE,    /* an ordinary, buffered response */
+    STREAM_PENDING, /* streaming asked for, nothing sent yet (an error can still use /error) */
+    STREAM_OPEN,    /* the head and at least one chunk are sent */
+    STREAM_BROKEN   /* sending failed: the connection is unusable */
+};
+
+/* Lambda's limit for a streamed response. */
+#define STREAM_MAX_BYTES (200ull * 1024 * 1024)
+/* Lambda's limit for the X-Ray error cause header. */
+#define XRAY_CAUSE_MAX (64 * 1024)
+
 struct lambda_response {
     enum response_kind kind;
     /* RESPONSE_BODY */
@@ -68,6 +81,15 @@ struct lambda_response {
     char *error_message;
     char **stack;
     size_t stack_count, stack_cap;
+    char *xray_cause;
+    /* Streaming */
+    enum stream_mode stream;
+    char *prelude; /* HTTP integration prelude, 8 NULs included */
+    size_t prelude_size;
+    unsigned long long streamed;
+    /* Where the answer goes: the worker's connection and the invocation. */
+    runtime_api *api;
+    const lambda_context *ctx;
 };
 
 /*
@@ -84,8 +106,19 @@ void invocation_end(lambda_context *ctx, lambda_event *event, lambda_response *r
 /* Frees everything, including the reusable buffers. */
 void invocation_free(lambda_context *ctx, lambda_event *event, lambda_response *response);
 
-/* The response reset to "nothing set". */
+/* The response reset to "nothing set", streaming state and X-Ray cause included. */
 void response_reset(lambda_response *response);
+
+/* Only the outcome (body, JSON or error) reset; streaming state stays. */
+void response_reset_outcome(lambda_response *response);
+
+/*
+ * Ends a streamed response (STREAM_PENDING or STREAM_OPEN): sends what is not
+ * sent yet and, when error_type is not NULL, the error trailers. resp
+ * receives the Runtime API's answer.
+ */
+lambda_code stream_finish(lambda_response *response, const char *error_type,
+                          const char *error_json, size_t error_size, http_response *resp);
 
 /*
  * The answer to send for a response that holds a body, JSON or nothing:

@@ -5,8 +5,10 @@
 #include "lambda-c/log.h"
 #include "lambda-c/runtime.h"
 #include "log_internal.h"
+#include "metrics_internal.h"
 #include "runtime_api.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,13 +18,28 @@
 
 #define TRACE_ENV "_X_AMZN_TRACE_ID"
 
+/*
+ * What the process shares: the endpoint, the function's settings, and the connection used
+ * during init (init errors; worker 0 reuses it for its loop).
+ */
 typedef struct runtime_state {
-    runtime_api api;
+    const char *endpoint;
+    runtime_api init_api;
     int connected;
     function_config function;
 } runtime_state;
 
 static runtime_state g_runtime;
+
+/* One invocation loop with its own connection and objects (several under multi-concurrency). */
+typedef struct worker {
+    runtime_api api;
+    lambda_handler_fn *handler;
+    int owns_trace_env; /* _X_AMZN_TRACE_ID is process-wide: only a lone worker sets it */
+    lambda_context ctx;
+    lambda_event event;
+    lambda_response response;
+} worker;
 
 static lambda_code ensure_connected(void)
 {
@@ -34,12 +51,13 @@ static lambda_code ensure_connected(void)
                          "Lambda (or the lambda-c emulator)");
         return LAMBDA_E_CONFIG;
     }
-    lambda_code rc = runtime_api_connect(&g_runtime.api, endpoint);
+    lambda_code rc = runtime_api_connect(&g_runtime.init_api, endpoint);
     if (rc) {
         lambda_log_fatal("cannot connect to the Runtime API at %s: %s", endpoint,
                          lambda_strerror(rc));
         return rc;
     }
+    g_runtime.endpoint = endpoint;
     function_config_from_env(&g_runtime.function);
     g_runtime.connected = 1;
     return LAMBDA_OK;
@@ -141,7 +159,7 @@ static lambda_code post_init_error(const char *error_type, const char *message)
     if (!body)
         return LAMBDA_E_NO_MEMORY;
     http_response resp;
-    rc = runtime_api_init_error(&g_runtime.api, error_type, body, size, &resp);
+    rc = runtime_api_init_error(&g_runtime.init_api, error_type, body, size, &resp);
     free(body);
     if (rc) {
         lambda_log_fatal("could not report the init error to the Runtime API: %s",
@@ -209,66 +227,73 @@ static int after_answer(const char *what, const char *request_id, lambda_code rc
     }
 }
 
-static int send_error(runtime_api *api, const lambda_context *ctx, const char *error_type,
-                      const char *message, char *const *stack, size_t stack_count)
+static int send_error(worker *w, const char *error_type, const char *message, char *const *stack,
+                      size_t stack_count)
 {
+    const lambda_context *ctx = &w->ctx;
+    lambda_response *response = &w->response;
     log_unhandled_error(error_type, message, stack, stack_count);
     size_t size = 0;
     char *body = error_json_build(error_type, message, stack, stack_count, &size);
+    static const char fallback[] =
+        "{\"errorMessage\":\"out of memory while reporting an error\","
+        "\"errorType\":\"Runtime.OutOfMemory\",\"stackTrace\":[]}";
+    if (!body)
+        error_type = "Runtime.OutOfMemory";
+    const char *json = body ? body : fallback;
+    size_t json_size = body ? size : sizeof fallback - 1;
     http_response resp;
     lambda_code rc;
-    if (body) {
-        rc = runtime_api_report_error(api, ctx->request_id, ctx->invocation_id, error_type, body,
-                                      size, &resp);
-    } else {
-        static const char fallback[] =
-            "{\"errorMessage\":\"out of memory while reporting an error\","
-            "\"errorType\":\"Runtime.OutOfMemory\",\"stackTrace\":[]}";
-        rc = runtime_api_report_error(api, ctx->request_id, ctx->invocation_id,
-                                      "Runtime.OutOfMemory", fallback, sizeof fallback - 1, &resp);
-    }
+    if (response->stream == STREAM_OPEN || response->stream == STREAM_BROKEN)
+        rc = stream_finish(response, error_type, json, json_size, &resp);
+    else
+        rc = runtime_api_report_error_xray(&w->api, ctx->request_id, ctx->invocation_id,
+                                           error_type, json, json_size, response->xray_cause,
+                                           &resp);
     free(body);
     return after_answer("error", ctx->request_id, rc, &resp);
 }
 
-static int send_outcome(runtime_api *api, const lambda_context *ctx, lambda_response *response,
-                        int handler_status)
+static int send_outcome(worker *w, int handler_status)
 {
+    lambda_response *response = &w->response;
     if (response->kind == RESPONSE_ERROR) {
         if (!response->error_type)
-            return send_error(api, ctx, "Runtime.OutOfMemory",
+            return send_error(w, "Runtime.OutOfMemory",
                               "out of memory while recording the handler's error", NULL, 0);
-        return send_error(api, ctx, response->error_type, response->error_message,
-                          response->stack, response->stack_count);
+        return send_error(w, response->error_type, response->error_message, response->stack,
+                          response->stack_count);
     }
     if (handler_status != 0) {
         char message[128];
         snprintf(message, sizeof message, "the handler returned %d without setting an error",
                  handler_status);
-        return send_error(api, ctx, "HandlerFailed", message, NULL, 0);
+        return send_error(w, "HandlerFailed", message, NULL, 0);
     }
-    const void *data;
-    size_t size;
-    const char *content_type;
-    if (response_payload(response, &data, &size, &content_type) != LAMBDA_OK)
-        return send_error(api, ctx, "Runtime.SerializationError",
-                          "could not serialize the handler's JSON response", NULL, 0);
     http_response resp;
-    lambda_code rc = runtime_api_respond(api, ctx->request_id, ctx->invocation_id, data, size,
-                                         content_type, &resp);
-    return after_answer("response", ctx->request_id, rc, &resp);
+    lambda_code rc;
+    if (response->stream != STREAM_NONE) {
+        rc = stream_finish(response, NULL, NULL, 0, &resp);
+    } else {
+        const void *data;
+        size_t size;
+        const char *content_type;
+        if (response_payload(response, &data, &size, &content_type) != LAMBDA_OK)
+            return send_error(w, "Runtime.SerializationError",
+                              "could not serialize the handler's JSON response", NULL, 0);
+        rc = runtime_api_respond(&w->api, w->ctx.request_id, w->ctx.invocation_id, data, size,
+                                 content_type, &resp);
+    }
+    return after_answer("response", w->ctx.request_id, rc, &resp);
 }
 
-static int serve(lambda_handler_fn *handler)
+/* Serves invocations until the Runtime API fails; returns the exit status. */
+static int serve(worker *w)
 {
-    runtime_api *api = &g_runtime.api;
-    lambda_context ctx = {0};
-    lambda_event event = {0};
-    lambda_response response = {0};
     int exit_status = 0;
     while (exit_status == 0) {
         http_response next;
-        lambda_code rc = runtime_api_next(api, &next);
+        lambda_code rc = runtime_api_next(&w->api, &next);
         if (rc) {
             lambda_log_fatal("lost the Runtime API connection while waiting for the next "
                              "invocation (%s); exiting",
@@ -282,27 +307,111 @@ static int serve(lambda_handler_fn *handler)
             exit_status = 1;
             break;
         }
-        rc = invocation_begin(&ctx, &event, &next, &g_runtime.function);
-        if (rc || !ctx.request_id) {
+        rc = invocation_begin(&w->ctx, &w->event, &next, &g_runtime.function);
+        if (rc || !w->ctx.request_id) {
             /* Without a request id there is nobody to answer; Lambda times it out. */
             lambda_log_error("cannot serve an invocation without %s",
                              rc ? "memory" : "Lambda-Runtime-Aws-Request-Id");
-            invocation_end(&ctx, &event, &response);
+            invocation_end(&w->ctx, &w->event, &w->response);
             continue;
         }
-        set_trace_env(ctx.trace_id);
-        log_set_invocation(ctx.request_id, ctx.tenant_id);
-        snprintf(crash_request_id, sizeof crash_request_id, "%s", ctx.request_id);
+        w->response.api = &w->api;
+        w->response.ctx = &w->ctx;
+        if (w->owns_trace_env)
+            set_trace_env(w->ctx.trace_id);
+        log_set_invocation(w->ctx.request_id, w->ctx.tenant_id);
+        snprintf(crash_request_id, sizeof crash_request_id, "%s", w->ctx.request_id);
 
-        int status = handler(&event, &ctx, &response);
-        exit_status = send_outcome(api, &ctx, &response, status);
+        int status = w->handler(&w->event, &w->ctx, &w->response);
+        /* Before the answer: the EMF lines then belong to this invocation's logs. */
+        metrics_flush_current();
+        exit_status = send_outcome(w, status);
 
         log_set_invocation(NULL, NULL);
-        invocation_end(&ctx, &event, &response);
-        http_conn_trim(api->conn);
+        invocation_end(&w->ctx, &w->event, &w->response);
+        http_conn_trim(w->api.conn);
     }
-    invocation_free(&ctx, &event, &response);
+    invocation_free(&w->ctx, &w->event, &w->response);
     return exit_status;
+}
+
+/* ------------------------------------------------------------ multi-concurrency */
+
+/*
+ * Lambda Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY workers, each with its own /next
+ * loop and connection. The first worker that cannot go on ends the process: its status is
+ * handed to the thread in lambda_run, which returns it.
+ */
+static pthread_mutex_t exit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t exit_cond = PTHREAD_COND_INITIALIZER;
+static int exit_status_set;
+static int exit_status_value;
+
+static void *worker_thread(void *arg)
+{
+    worker *w = arg;
+    int status = serve(w);
+    pthread_mutex_lock(&exit_lock);
+    if (!exit_status_set) {
+        exit_status_set = 1;
+        exit_status_value = status;
+    }
+    pthread_cond_signal(&exit_cond);
+    pthread_mutex_unlock(&exit_lock);
+    return NULL;
+}
+
+static int configured_concurrency(void)
+{
+    const char *text = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
+    if (!text || !*text)
+        return 1;
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (*end || n < 1 || n > 1024) {
+        lambda_log_warn("ignoring AWS_LAMBDA_MAX_CONCURRENCY=%s (expected 1..1024)", text);
+        return 1;
+    }
+    return (int)n;
+}
+
+static int serve_concurrently(lambda_handler_fn *handler, int count)
+{
+    worker *workers = calloc((size_t)count, sizeof *workers);
+    if (!workers) {
+        lambda_log_fatal("out of memory for %d workers", count);
+        return 1;
+    }
+    int started = 0;
+    for (; started < count; started++) {
+        worker *w = &workers[started];
+        w->handler = handler;
+        lambda_code rc = runtime_api_connect(&w->api, g_runtime.endpoint);
+        if (rc) {
+            lambda_log_fatal("worker %d cannot connect to the Runtime API: %s", started,
+                             lambda_strerror(rc));
+            break;
+        }
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, worker_thread, w) != 0) {
+            lambda_log_fatal("cannot start worker %d", started);
+            runtime_api_close(&w->api);
+            break;
+        }
+        pthread_detach(thread);
+    }
+    if (started < count) {
+        /* Workers already started keep their memory: the process is about to exit. */
+        return 1;
+    }
+    lambda_log_info("serving with %d concurrent workers", count);
+    pthread_mutex_lock(&exit_lock);
+    while (!exit_status_set)
+        pthread_cond_wait(&exit_cond, &exit_lock);
+    int status = exit_status_value;
+    pthread_mutex_unlock(&exit_lock);
+    /* The other workers are blocked on their own /next; returning ends the process. */
+    return status;
 }
 
 int lambda_run_abi(lambda_handler_fn *handler, unsigned handler_abi)
@@ -323,8 +432,17 @@ int lambda_run_abi(lambda_handler_fn *handler, unsigned handler_abi)
         return 1;
     }
     install_crash_handlers();
-    int status = serve(handler);
-    runtime_api_close(&g_runtime.api);
+    int concurrency = configured_concurrency();
+    if (concurrency > 1)
+        return serve_concurrently(handler, concurrency);
+
+    worker w = {0};
+    w.handler = handler;
+    w.owns_trace_env = 1;
+    w.api = g_runtime.init_api; /* the init connection becomes the loop's */
+    int status = serve(&w);
+    runtime_api_close(&w.api);
+    g_runtime.init_api.conn = NULL;
     g_runtime.connected = 0;
     unsetenv(TRACE_ENV); /* environ must not keep pointing at the buffer freed next */
     free(trace_env);

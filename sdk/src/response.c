@@ -9,6 +9,18 @@
 
 void response_reset(lambda_response *response)
 {
+    response_reset_outcome(response);
+    free(response->xray_cause);
+    response->xray_cause = NULL;
+    free(response->prelude);
+    response->prelude = NULL;
+    response->prelude_size = 0;
+    response->streamed = 0;
+    response->stream = STREAM_NONE;
+}
+
+void response_reset_outcome(lambda_response *response)
+{
     free(response->owned);
     response->owned = NULL;
     response->data = NULL;
@@ -50,7 +62,9 @@ lambda_code lambda_response_set_body_ref(lambda_response *response, const void *
 {
     if (!response || (!data && size))
         return LAMBDA_E_INVALID_ARGUMENT;
-    response_reset(response);
+    if (response->stream != STREAM_NONE)
+        return LAMBDA_E_STATE;
+    response_reset_outcome(response);
     lambda_code rc = set_content_type(response, content_type);
     if (rc)
         return rc;
@@ -81,6 +95,8 @@ lambda_code lambda_response_set_body(lambda_response *response, const void *data
 {
     if (!response || (!data && size))
         return LAMBDA_E_INVALID_ARGUMENT;
+    if (response->stream != STREAM_NONE)
+        return LAMBDA_E_STATE;
     void *copy = malloc(size ? size : 1);
     if (!copy)
         return LAMBDA_E_NO_MEMORY;
@@ -91,11 +107,11 @@ lambda_code lambda_response_set_body(lambda_response *response, const void *data
 
 lambda_code lambda_response_set_json(lambda_response *response, struct json_object *value)
 {
-    if (!response) {
+    if (!response || response->stream != STREAM_NONE) {
         json_object_put(value);
-        return LAMBDA_E_INVALID_ARGUMENT;
+        return response ? LAMBDA_E_STATE : LAMBDA_E_INVALID_ARGUMENT;
     }
-    response_reset(response);
+    response_reset_outcome(response);
     response->json = value;
     response->kind = RESPONSE_JSON;
     return LAMBDA_OK;
@@ -106,7 +122,8 @@ lambda_code lambda_response_set_error(lambda_response *response, const char *err
 {
     if (!response)
         return LAMBDA_E_INVALID_ARGUMENT;
-    response_reset(response);
+    /* Allowed while streaming: the error then ends the stream (trailers). */
+    response_reset_outcome(response);
     char *message = NULL;
     if (message_format) {
         va_list args;
@@ -156,6 +173,31 @@ lambda_code lambda_response_add_stack_line(lambda_response *response, const char
 int lambda_response_is_error(const lambda_response *response)
 {
     return response && response->kind == RESPONSE_ERROR;
+}
+
+lambda_code lambda_response_set_xray_cause(lambda_response *response, const char *cause_json)
+{
+    if (!response || !cause_json)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    if (response->kind != RESPONSE_ERROR)
+        return LAMBDA_E_STATE;
+    size_t len = strlen(cause_json);
+    if (len > XRAY_CAUSE_MAX)
+        return LAMBDA_E_TOO_LARGE;
+    if (strpbrk(cause_json, "\r\n"))
+        return LAMBDA_E_INVALID_ARGUMENT; /* it travels as one header line */
+    json_object *parsed = json_tokener_parse(cause_json);
+    if (!parsed || !json_object_is_type(parsed, json_type_object)) {
+        json_object_put(parsed);
+        return LAMBDA_E_INVALID_JSON;
+    }
+    json_object_put(parsed);
+    char *copy = strdup(cause_json);
+    if (!copy)
+        return LAMBDA_E_NO_MEMORY;
+    free(response->xray_cause);
+    response->xray_cause = copy;
+    return LAMBDA_OK;
 }
 
 lambda_code response_payload(lambda_response *response, const void **data, size_t *size,

@@ -78,6 +78,15 @@ lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
                                      const char *invocation_id, const char *error_type,
                                      const char *error_json, size_t size, http_response *resp)
 {
+    return runtime_api_report_error_xray(api, request_id, invocation_id, error_type, error_json,
+                                         size, NULL, resp);
+}
+
+lambda_code runtime_api_report_error_xray(runtime_api *api, const char *request_id,
+                                          const char *invocation_id, const char *error_type,
+                                          const char *error_json, size_t size,
+                                          const char *xray_cause, http_response *resp)
+{
     char path[640];
     char type_header[256];
     if (!invocation_path(path, sizeof path, request_id, "error"))
@@ -87,8 +96,9 @@ lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
         {"Content-Type", ERROR_CONTENT_TYPE},
         {"Lambda-Runtime-Function-Error-Type", type_header},
         {"Lambda-Runtime-Invocation-Id", invocation_id},
+        {"Lambda-Runtime-Function-XRay-Error-Cause", xray_cause},
     };
-    return http_request(api->conn, "POST", path, headers, 3, error_json, size, resp);
+    return http_request(api->conn, "POST", path, headers, 4, error_json, size, resp);
 }
 
 lambda_code runtime_api_init_error(runtime_api *api, const char *error_type,
@@ -102,4 +112,33 @@ lambda_code runtime_api_init_error(runtime_api *api, const char *error_type,
     };
     return http_request(api->conn, "POST", API_PREFIX "/init/error", headers, 2, error_json, size,
                         resp);
+}
+
+lambda_code runtime_api_stream_begin(runtime_api *api, const char *request_id,
+                                     const char *invocation_id, const char *content_type)
+{
+    char path[640];
+    if (!invocation_path(path, sizeof path, request_id, "response"))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    http_header headers[] = {
+        {"Content-Type", content_type},
+        {"Lambda-Runtime-Function-Response-Mode", "streaming"},
+        {"Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"},
+        {"Lambda-Runtime-Invocation-Id", invocation_id},
+    };
+    return http_chunked_begin(api->conn, "POST", path, headers, 4);
+}
+
+lambda_code runtime_api_stream_end(runtime_api *api, const char *error_type,
+                                   const char *error_body_base64, http_response *resp)
+{
+    char type_header[256];
+    if (!error_type)
+        return http_chunked_end(api->conn, NULL, 0, resp);
+    runtime_api_error_header(error_type, type_header, sizeof type_header);
+    http_header trailers[] = {
+        {"Lambda-Runtime-Function-Error-Type", type_header},
+        {"Lambda-Runtime-Function-Error-Body", error_body_base64},
+    };
+    return http_chunked_end(api->conn, trailers, 2, resp);
 }

@@ -30,6 +30,20 @@ lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
                                      const char *invocation_id, const char *error_type,
                                      const char *error_json, size_t size, http_response *resp);
 
+/* POST /runtime/invocation/{request_id}/error with an X-Ray cause header (may be NULL). */
+lambda_code runtime_api_report_error_xray(runtime_api *api, const char *request_id,
+                                          const char *invocation_id, const char *error_type,
+                                          const char *error_json, size_t size,
+                                          const char *xray_cause, http_response *resp);
+
+/* Streamed /response: the head (chunked, streaming mode, error trailers declared). */
+lambda_code runtime_api_stream_begin(runtime_api *api, const char *request_id,
+                                     const char *invocation_id, const char *content_type);
+/* The end of a streamed /response, with the error trailers when error_type is not NULL
+ * (error_body_base64: the base64 of Lambda's error JSON). */
+lambda_code runtime_api_stream_end(runtime_api *api, const char *error_type,
+                                   const char *error_body_base64, http_response *resp);
+
 /* POST /runtime/init/error with Lambda's error JSON. */
 lambda_code runtime_api_init_error(runtime_api *api, const char *error_type,
                                    const char *error_json, size_t size, http_response *resp);

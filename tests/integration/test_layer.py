@@ -36,8 +36,10 @@ def test_layer_libraries_are_the_closure_minus_glibc():
     libs = {p.name for p in (layer / "lib").iterdir()}
     glibc = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2",
              "ld-linux-aarch64.so.1"}
-    closure = set()
-    todo = [layer / "bin" / "lambda-c-runtime"]
+    # Roots: the runtime and the SDK's libraries (a handler may link any of them).
+    sdk_libs = {name for name in libs if name.startswith("liblambda-c")}
+    closure = set(sdk_libs)
+    todo = [layer / "bin" / "lambda-c-runtime"] + [layer / "lib" / name for name in sdk_libs]
     while todo:
         for lib in needed(todo.pop()):
             if lib in glibc or lib.startswith("libasan") or lib.startswith("libubsan"):

@@ -68,6 +68,46 @@ lambda_code lambda_response_add_stack_line(lambda_response *response, const char
 /* Whether an error is set. */
 int lambda_response_is_error(const lambda_response *response);
 
+/*
+ * Attach an X-Ray error cause to the error (sent as the
+ * Lambda-Runtime-Function-XRay-Error-Cause header): one line of JSON, at most
+ * 64 KiB, e.g. {"working_directory":"/var/task","exceptions":[...],"paths":[]}.
+ * Copied. Returns LAMBDA_E_TOO_LARGE above 64 KiB, LAMBDA_E_INVALID_JSON if
+ * it does not parse, LAMBDA_E_STATE when no error is set. Since 1.1.
+ */
+lambda_code lambda_response_set_xray_cause(lambda_response *response, const char *cause_json);
+
+/* --- streaming (since 1.1) ---------------------------------------------
+ *
+ * A streamed response reaches the caller as it is written, up to 200 MB
+ * (Lambda's limit; the first 6 MB at full speed). Nothing is sent until the
+ * first write: an error set before it is sent as an ordinary error; an error
+ * set after it ends the stream and travels in the HTTP trailers
+ * (Lambda-Runtime-Function-Error-Type / -Body), which is how Lambda reports a
+ * mid-stream failure. After lambda_response_stream_begin*, the other body
+ * setters return LAMBDA_E_STATE.
+ */
+
+/* Start a streamed response with the given Content-Type (NULL: application/octet-stream). */
+lambda_code lambda_response_stream_begin(lambda_response *response, const char *content_type);
+
+/*
+ * Start a streamed HTTP response for a Function URL or API Gateway: the
+ * caller's HTTP status, headers (a JSON object of string values) and cookies
+ * (a JSON array of Set-Cookie strings); either may be NULL. The objects are
+ * only read, not taken. The body then follows with lambda_response_stream_write.
+ */
+lambda_code lambda_response_stream_begin_http(lambda_response *response, int status_code,
+                                              struct json_object *headers,
+                                              struct json_object *cookies);
+
+/*
+ * Send size bytes of the streamed body now. Returns LAMBDA_E_CONNECTION_CLOSED
+ * (or LAMBDA_E_IO) when the Runtime API connection failed: stop producing, the
+ * invocation is lost; LAMBDA_E_TOO_LARGE past 200 MB.
+ */
+lambda_code lambda_response_stream_write(lambda_response *response, const void *data, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

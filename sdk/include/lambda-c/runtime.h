@@ -42,6 +42,17 @@ lambda_code lambda_runtime_init_error(const char *error_type, const char *messag
 #endif
     ;
 
+/*
+ * Ask for a graceful shutdown: hook runs once when Lambda shuts the execution
+ * environment down, before the process ends, with the short time Lambda
+ * allows (a few hundred milliseconds). Without it Lambda ends the process
+ * with SIGKILL and nothing runs. Works by registering an internal extension
+ * (Lambda then sends SIGTERM first); call it before lambda_run. The layer's
+ * runtime does this by itself when the handler file defines
+ * lambda_function_shutdown. Since 1.1.
+ */
+lambda_code lambda_runtime_on_shutdown(lambda_function_shutdown_fn *hook);
+
 #ifdef __cplusplus
 }
 #endif
