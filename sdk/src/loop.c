@@ -100,7 +100,8 @@ static void set_trace_env(const char *trace_id)
 
 /* ------------------------------------------------------------ crash reporting */
 
-static char crash_request_id[128];
+/* Per thread: the crash handler runs on the thread that crashed, serving its own invocation. */
+static __thread char crash_request_id[128];
 static char crash_stack[64 * 1024];
 
 static void crash_handler(int sig)

@@ -20,6 +20,9 @@ INVOKE_PATH = "/2015-03-31/functions/{}/invocations"
 def pytest_configure(config):
     config.addinivalue_line("markers", "valgrind: runs the runtime under valgrind (slow)")
     config.addinivalue_line("markers", "emulator_selftest: tests of the emulator itself")
+    config.addinivalue_line("markers", "arm64: runs the arm64 build (LAMBDA_C_ARM64_BUILD_DIR) under QEMU")
+    config.addinivalue_line("markers", "packaging: tests of the build, template and tooling; run once, "
+                                       "not again for the sanitizer builds")
 
 
 def function_zip(name):
@@ -66,6 +69,7 @@ class Emulator:
         for spec in functions:
             args += ["--function", spec]
         args += list(extra_args)
+        self.final_logs = None
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env or os.environ.copy(), start_new_session=True)
@@ -98,6 +102,8 @@ class Emulator:
             conn.close()
 
     def logs(self):
+        if self.final_logs is not None:
+            return self.final_logs
         self.log.flush()
         return self.log_path.read_text(errors="replace")
 
@@ -109,6 +115,8 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+        if self.final_logs is None:
+            self.final_logs = self.logs()  # kept for assertions after the stop
         self.log.close()
         self.tmp.cleanup()
 

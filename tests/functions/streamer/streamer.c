@@ -4,11 +4,15 @@
  *   "fail_after": K                                  set an error after K chunks (mid-stream)
  *   "fail_before": true                              set an error before writing anything
  *   "http": true                                     HTTP integration prelude (status 201, headers, cookies)
+ *   "wait_for_file": "/path"                         after the first chunk, wait (up to 20 s) until the
+ *                                                    file exists: proves the caller got chunk 1 while
+ *                                                    the handler was still running
  */
 #include <json-c/json.h>
 #include <lambda-c.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 lambda_handler_fn handler;
 
@@ -45,6 +49,16 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
             return lambda_response_set_error(response, "MidStreamFailure", "failed after %ld chunks", i);
         if (lambda_response_stream_write(response, chunk, strlen(chunk)) != LAMBDA_OK)
             return 1;
+        if (i == 0 && json_object_object_get_ex(root, "wait_for_file", &v)) {
+            const char *path = json_object_get_string(v);
+            for (int tries = 0; tries < 2000 && access(path, F_OK) != 0; tries++) {
+                struct timespec ts = {0, 10 * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+            if (access(path, F_OK) != 0)
+                return lambda_response_set_error(response, "NotStreamed",
+                                                 "the caller never saw the first chunk");
+        }
         if (pause_ms > 0) {
             struct timespec ts = {pause_ms / 1000, (pause_ms % 1000) * 1000000L};
             nanosleep(&ts, NULL);
