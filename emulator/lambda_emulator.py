@@ -46,6 +46,7 @@ STREAM_INVOKE_API = "/2021-11-15"
 MAX_SYNC_REQUEST = 6291456          # 6 MiB: RequestResponse request payload
 MAX_ASYNC_REQUEST = 1048576         # 1 MiB: Event request payload
 MAX_RESPONSE = 6291556              # 6 MiB + 100: buffered response from the runtime
+WRAPPER_GRACE_S = 30.0              # valgrind writes its leak report after SIGTERM
 MAX_STREAM = 209715200              # 200 MiB: streamed response
 TAIL_BYTES = 4096
 LOG_KEEP_BYTES = 65536              # per-invocation log kept in memory (tail only)
@@ -803,7 +804,8 @@ class Environment:
 
     def destroy(self, reason="spindown"):
         """Shut the environment down as Lambda does: SIGKILL, or SIGTERM + 500 ms + SIGKILL
-        when an extension is registered."""
+        when an extension is registered. A --runtime-wrapper (valgrind, strace) always gets
+        SIGTERM and WRAPPER_GRACE_S, so that it can write its report."""
         fn = self.fn
         with fn.cond:
             if self.state == "dead":
@@ -820,9 +822,9 @@ class Environment:
                         ext["queue"].append({"eventType": "SHUTDOWN", "shutdownReason": reason,
                                              "deadlineMs": int((time.time() + EXTENSION_GRACE_S) * 1000)})
             fn.cond.notify_all()
-        if has_ext:
+        if has_ext or self.emu.wrapper:
             self.signal_group(signal.SIGTERM)
-            self.proc_exited.wait(EXTENSION_GRACE_S)
+            self.proc_exited.wait(WRAPPER_GRACE_S if self.emu.wrapper else EXTENSION_GRACE_S)
         self.signal_group(signal.SIGKILL)
         self.finished.wait(5.0)
 
