@@ -1,4 +1,5 @@
 #include "invocation.h"
+#include "json_check.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -29,40 +30,30 @@ static void parse_event(lambda_event *event)
         event->json_state = -1;
         return;
     }
-    json_tokener *tok = json_tokener_new();
+    size_t offset = 0;
+    const char *why = NULL;
+    if (!json_syntax_check(event->data, event->size, JSON_MAX_DEPTH, &offset, &why)) {
+        snprintf(event->json_error, sizeof event->json_error, "%s at offset %zu", why, offset);
+        event->json_state = -1;
+        return;
+    }
+    /* The text is valid JSON: json-c only builds the tree. */
+    json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
     if (!tok) {
         snprintf(event->json_error, sizeof event->json_error, "out of memory");
         event->json_state = -1;
         return;
     }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     /* The NUL after the bytes is passed too: it tells json-c the input ends, so a bare
      * number such as "42" completes instead of waiting for more digits. */
     json_object *root = json_tokener_parse_ex(tok, event->data, (int)event->size + 1);
     enum json_tokener_error err = json_tokener_get_error(tok);
-    size_t consumed = json_tokener_get_parse_end(tok);
     if (err == json_tokener_success) {
-        /* Only white space may follow the document. */
-        for (size_t i = consumed; i < event->size; i++) {
-            char c = event->data[i];
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                snprintf(event->json_error, sizeof event->json_error,
-                         "unexpected data after the JSON document at offset %zu", i);
-                json_object_put(root);
-                json_tokener_free(tok);
-                event->json_state = -1;
-                return;
-            }
-        }
         event->json = root;
         event->json_state = 1;
     } else {
-        if (err == json_tokener_continue)
-            snprintf(event->json_error, sizeof event->json_error,
-                     "the JSON document ends early (%zu bytes)", event->size);
-        else
-            snprintf(event->json_error, sizeof event->json_error, "%s at offset %zu",
-                     json_tokener_error_desc(err), consumed);
+        snprintf(event->json_error, sizeof event->json_error, "%s",
+                 json_tokener_error_desc(err));
         event->json_state = -1;
     }
     json_tokener_free(tok);

@@ -44,15 +44,20 @@ lambda_code http_conn_open(http_conn **out, const char *host_port)
     if (!colon || colon == host_port || !colon[1])
         return LAMBDA_E_CONFIG;
     size_t host_len = (size_t)(colon - host_port);
+    const char *host_start = host_port;
     if (host_port[0] == '[' && host_len >= 2 && host_port[host_len - 1] == ']') {
-        host_port++;
+        host_start++;
         host_len -= 2;
     }
-    if (host_len >= sizeof host)
+    if (host_len == 0 || host_len >= sizeof host)
         return LAMBDA_E_CONFIG;
-    memcpy(host, host_port, host_len);
+    memcpy(host, host_start, host_len);
     host[host_len] = '\0';
     port = colon + 1;
+    /* Digits only, 1..65535: getaddrinfo would take a service name or wrap the number. */
+    size_t port_len = strspn(port, "0123456789");
+    if (port_len == 0 || port_len > 5 || port[port_len] || atoi(port) < 1 || atoi(port) > 65535)
+        return LAMBDA_E_CONFIG;
 
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -88,8 +93,8 @@ lambda_code http_conn_open(http_conn **out, const char *host_port)
         return LAMBDA_E_NO_MEMORY;
     }
     conn->fd = fd;
-    /* The Host header: "host:port". */
-    snprintf(conn->host, sizeof conn->host, "%.*s:%s", (int)host_len, host, port);
+    /* The Host header: "host:port" as given, IPv6 literals in their brackets. */
+    snprintf(conn->host, sizeof conn->host, "%s", host_port);
     conn->rpos = conn->rlen = 0;
     conn->head_len = 0;
     conn->body = NULL;

@@ -123,7 +123,9 @@ static void emit_json(lambda_log_level level, const char *message, const char *e
     if (current_tenant_id)
         json_object_object_add(obj, "tenantId", json_object_new_string(current_tenant_id));
     if (error_type) {
-        json_object_object_add(obj, "errorType", json_object_new_string(error_type));
+        char *type = utf8_repair(error_type, strlen(error_type));
+        json_object_object_add(obj, "errorType", json_object_new_string(type ? type : ""));
+        free(type);
         json_object_object_add(obj, "errorMessage", json_object_new_string(message));
         json_object *trace = json_object_new_array();
         for (size_t i = 0; i < stack_count; i++) {

@@ -63,6 +63,14 @@ static lambda_code ensure_connected(void)
     return LAMBDA_OK;
 }
 
+/* Forgets the process-wide connection, so that a later lambda_run starts afresh. */
+static void reset_runtime_state(void)
+{
+    runtime_api_close(&g_runtime.init_api);
+    g_runtime.connected = 0;
+    g_runtime.endpoint = NULL;
+}
+
 /* ------------------------------------------------------------ _X_AMZN_TRACE_ID */
 
 /*
@@ -162,14 +170,17 @@ static lambda_code post_init_error(const char *error_type, const char *message)
     http_response resp;
     rc = runtime_api_init_error(&g_runtime.init_api, error_type, body, size, &resp);
     free(body);
+    /* Lambda requires the process to exit now; should it run the loop again anyway, that
+     * starts from a fresh connection. */
+    int status = rc ? 0 : resp.status;
+    reset_runtime_state();
     if (rc) {
         lambda_log_fatal("could not report the init error to the Runtime API: %s",
                          lambda_strerror(rc));
         return rc;
     }
-    if (resp.status != 202) {
-        lambda_log_fatal("the Runtime API answered %d to the init error: %.*s", resp.status,
-                         (int)(resp.body_size > 512 ? 512 : resp.body_size), resp.body);
+    if (status != 202) {
+        lambda_log_fatal("the Runtime API answered %d to the init error", status);
         return LAMBDA_E_HTTP_STATUS;
     }
     return LAMBDA_OK;
@@ -410,6 +421,7 @@ static int serve_concurrently(lambda_handler_fn *handler, int count)
     while (!exit_status_set)
         pthread_cond_wait(&exit_cond, &exit_lock);
     int status = exit_status_value;
+    exit_status_set = 0;
     pthread_mutex_unlock(&exit_lock);
     /* The other workers are blocked on their own /next; returning ends the process. */
     return status;
@@ -441,10 +453,10 @@ int lambda_run_abi(lambda_handler_fn *handler, unsigned handler_abi)
     w.handler = handler;
     w.owns_trace_env = 1;
     w.api = g_runtime.init_api; /* the init connection becomes the loop's */
+    g_runtime.init_api.conn = NULL;
     int status = serve(&w);
     runtime_api_close(&w.api);
-    g_runtime.init_api.conn = NULL;
-    g_runtime.connected = 0;
+    reset_runtime_state();
     unsetenv(TRACE_ENV); /* environ must not keep pointing at the buffer freed next */
     free(trace_env);
     trace_env = NULL;

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence starting at s (1..4), or 0 if invalid there. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
+size_t utf8_sequence_length(const unsigned char *s, size_t avail)
 {
     unsigned char c = s[0];
     if (c < 0x80)

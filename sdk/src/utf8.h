@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+/* Length (1..4) of the valid UTF-8 sequence at s, of at most avail bytes; 0 if invalid there. */
+size_t utf8_sequence_length(const unsigned char *s, size_t avail);
+
 /* Whether size bytes at s are valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int utf8_is_valid(const char *s, size_t size);
 

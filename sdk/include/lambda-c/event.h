@@ -33,7 +33,9 @@ const char *lambda_event_content_type(const lambda_event *event);
  * owns it, so do not json_object_put it; take your own reference with
  * json_object_get to keep any part of it past the invocation.
  * Returns LAMBDA_E_INVALID_JSON when the bytes are not exactly one JSON
- * document; lambda_event_json_error then says where and why.
+ * document (RFC 8259: UTF-8, no NaN/Infinity, no raw control characters in
+ * strings, arrays and objects nested at most 256 deep);
+ * lambda_event_json_error then says where and why.
  */
 lambda_code lambda_event_json(lambda_event *event, struct json_object **out);
 
