@@ -1,37 +1,88 @@
 #!/usr/bin/env bash
 # lambda-c: the one build path, for developers, CI and the Dockerfile alike.
 #
+#   ./build.sh [--arch x86_64|arm64] [COMMAND]
 #   ./build.sh                      build everything into build/
-#   ./build.sh invoke FUNCTION [EVENT-JSON]
+#   ./build.sh invoke FUNCTION|DIR [EVENT-JSON|@FILE]
 #                                   build, start the local emulator with the layer and
-#                                   build/functions/FUNCTION.zip, invoke it once, print the
+#                                   build/functions/FUNCTION.zip (or the function folder DIR,
+#                                   built by its Makefile), invoke it once, print the
 #                                   answer on stdout (logs on stderr); non-zero if it failed
-#   ./build.sh test                 every test: unit, integration, sanitizers, valgrind
+#   ./build.sh new NAME [DIR]       create a function folder (default examples/NAME): handler,
+#                                   Makefile for sam build, event.json, test_NAME.py
+#   ./build.sh layer DEST           build, then copy the layer tree (/opt) into DEST
+#                                   (what `sam build` runs: make build-RuntimeLayer)
+#   ./build.sh test                 every test: unit, integration, sanitizers, valgrind, arm64
 #   ./build.sh bench                the benchmark suite (bench/)
 #   ./build.sh clean
 #
-# Environment: BUILD_DIR (default build), JOBS (default: number of cores), CC.
+# --arch arm64 builds for Graviton into build-arm64/: cross-compiled with Debian's
+# aarch64-linux-gnu-gcc and :arm64 libraries (natively on an arm64 machine); invoke runs it
+# under qemu-aarch64-static. Every ELF file of the layer and the functions is checked against
+# provided.al2023's glibc (2.34) by tools/check-glibc.
+# Environment: BUILD_DIR (default build, build-arm64), JOBS (default: number of cores), CC,
+# LAMBDA_C_ARCH (default for --arch; `layer` otherwise follows the lambda-c SDK on
+# PKG_CONFIG_PATH, so that sam build makes the layer for the functions' architecture).
 # Missing dependencies are installed with apt-get when running as root on Debian/Ubuntu;
 # otherwise the exact packages to install are named.
 set -euo pipefail
 
+CALLER_DIR=$(pwd)  # where relative paths given on the command line start
 cd "$(dirname "$0")"
 ROOT=$(pwd)
-BUILD_DIR=${BUILD_DIR:-build}
+BUILD_DIR=${BUILD_DIR:-}  # set by setup_arch
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 log() { printf '%s\n' "build.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+# ---------------------------------------------------------------- architecture
+
+HOST_ARCH=$(uname -m | sed 's/^aarch64$/arm64/')
+ARCH=${LAMBDA_C_ARCH:-}
+CROSS=""
+
+# Decides ARCH (x86_64 or arm64), the default BUILD_DIR, and for arm64 on another machine the
+# cross compiler and Debian's :arm64 pkg-config folder.
+setup_arch() {
+    case ${ARCH:=$HOST_ARCH} in
+    x86_64 | arm64) ;;
+    *) die "unknown architecture '$ARCH' (x86_64 or arm64)" ;;
+    esac
+    if [ -z "$BUILD_DIR" ]; then
+        BUILD_DIR=build
+        [ "$ARCH" = arm64 ] && BUILD_DIR=build-arm64
+    fi
+    if [ "$ARCH" != "$HOST_ARCH" ]; then
+        [ "$ARCH" = arm64 ] || die "building for $ARCH on $HOST_ARCH is not supported (use the Dockerfile)"
+        CROSS=1
+        export CC=${CROSS_CC:-aarch64-linux-gnu-gcc}
+        export PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+        unset PKG_CONFIG_PATH
+    fi
+}
+
 # ---------------------------------------------------------------- dependencies
 
 # Debian packages each task needs.
-BUILD_PACKAGES="gcc make pkg-config libc6-dev libjson-c-dev zip unzip binutils python3"
-TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl npm"
+BUILD_PACKAGES="gcc make pkg-config libc6-dev libjson-c-dev libcurl4-openssl-dev libssl-dev zip unzip binutils python3"
+# PACKAGE@COMMAND: the package is only needed when COMMAND is not on PATH (a Node.js from
+# elsewhere brings its own npm, and Debian's npm package would conflict with it).
+TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl npm@npm"
+# arm64 on an x86_64 machine (needs `dpkg --add-architecture arm64`). The :arm64 curl and
+# OpenSSL headers are for liblambda-c-aws, which dlopens those libraries at run time.
+ARM64_BUILD_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjson-c-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64"
+ARM64_TEST_PACKAGES="$ARM64_BUILD_PACKAGES qemu-user-static"
 
 missing_packages() {
     local missing="" p
     for p in "$@"; do
+        case "$p" in
+        *@*)
+            command -v "${p#*@}" >/dev/null 2>&1 && continue
+            p=${p%%@*}
+            ;;
+        esac
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
             missing="$missing $p"
     done
@@ -57,28 +108,185 @@ ensure_packages() {
     fi
 }
 
+# Debian's :arm64 packages need the arm64 architecture added to dpkg first.
+ensure_arm64_packages() {
+    if command -v dpkg >/dev/null 2>&1 && [ -n "$(missing_packages "$@")" ] &&
+        ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        [ "$(id -u)" = 0 ] || die "missing packages; run: sudo dpkg --add-architecture arm64 &&" \
+            "sudo apt-get update && sudo apt-get install$(missing_packages "$@")"
+        log "adding the arm64 architecture to dpkg"
+        dpkg --add-architecture arm64
+    fi
+    ensure_packages "$@"
+}
+
 # ---------------------------------------------------------------- build
 
 build_all() {
     ensure_packages $BUILD_PACKAGES
+    if [ -n "$CROSS" ]; then ensure_arm64_packages $ARM64_BUILD_PACKAGES; fi
     make -j"$JOBS" BUILD_DIR="$BUILD_DIR" all >&2
+}
+
+# sam build's build-RuntimeLayer: the layer tree, exactly what Lambda unpacks to /opt.
+cmd_layer() {
+    [ $# = 1 ] && [ -n "$1" ] || die "usage: ./build.sh [--arch x86_64|arm64] layer DEST"
+    build_all
+    mkdir -p "$1"
+    cp -R "$BUILD_DIR/layer/." "$1/"
+    log "lambda-c $(cat "$BUILD_DIR/layer/VERSION") layer for $ARCH copied to $1"
 }
 
 # ---------------------------------------------------------------- invoke
 
 cmd_invoke() {
-    [ $# -ge 1 ] || die "usage: ./build.sh invoke FUNCTION [EVENT-JSON]"
-    local name=$1 event=${2-'{}'}
+    [ $# -ge 1 ] || die "usage: ./build.sh [--arch x86_64|arm64] invoke FUNCTION|DIR [EVENT-JSON|@FILE]"
+    local name=$1 event=${2-'{}'} code handler dir="" extra=()
+    case $event in @- | @/*) ;; @*) event="@$CALLER_DIR/${event#@}" ;; esac
+    case $name in
+    */* | . | ..) dir=$(cd "$CALLER_DIR" && cd "$name" 2>/dev/null && pwd) || die "no function folder $name" ;;
+    esac
     build_all
-    local zip="$BUILD_DIR/functions/$name.zip"
-    [ -f "$zip" ] || die "no function '$name': expected $zip (functions are the folders in examples/)"
-    local handler="$name.handler"
-    [ -f "examples/$name/bootstrap.c" ] && handler="bootstrap"
-    python3 "$BUILD_DIR/bin/lambda-c-emulator" --port 0 --quiet \
-        --layer "$BUILD_DIR/layer.zip" \
-        --function "$name=$zip,handler=$handler" \
+    if [ -n "$dir" ]; then
+        # A function folder with a sam build Makefile (./build.sh new), built the same way.
+        code="$(abspath "$BUILD_DIR")/dir-functions/$(basename "$dir")"
+        build_function_dir "$dir" "$code"
+        name=$(basename "$dir")
+        if [ -f "$code/bootstrap" ]; then
+            handler=bootstrap
+        else
+            handler=$(cd "$code" && ls -- *.so 2>/dev/null | head -n 1)
+            [ -n "$handler" ] || die "$dir built no .so and no bootstrap"
+            handler="${handler%.so}.handler"
+        fi
+    else
+        code="$BUILD_DIR/functions/$name.zip"
+        [ -f "$code" ] || die "no function '$name': expected $code (functions are the folders in examples/)"
+        handler="$name.handler"
+        [ -f "examples/$name/bootstrap.c" ] && handler="bootstrap"
+    fi
+    # arm64 on another machine: the runtime runs under QEMU (tools/run-arm64).
+    if [ -n "$CROSS" ]; then extra=(--runtime-wrapper "$ROOT/tools/run-arm64"); fi
+    # Debian's python3 first: a python3 earlier on PATH may be a slow-starting shim.
+    "$(command -v /usr/bin/python3 || command -v python3)" "$BUILD_DIR/bin/lambda-c-emulator" --port 0 --quiet \
+        --layer "$BUILD_DIR/layer.zip" "${extra[@]}" \
+        --function "$name=$code,handler=$handler" \
         --invoke "$name" --event "$event"
 }
+
+abspath() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s' "$ROOT/$1" ;; esac; }
+
+# Builds a function folder as sam build does: make build-<LogicalId> with ARTIFACTS_DIR set,
+# against the SDK of this build (PKG_CONFIG_PATH).
+build_function_dir() { # dir artifacts_dir
+    local target
+    target=$(sed -n 's/^\(build-[A-Za-z0-9]*\):.*/\1/p' "$1/Makefile" 2>/dev/null | head -n 1)
+    [ -n "$target" ] || die "$1/Makefile has no build-<LogicalId> target (see ./build.sh new)"
+    rm -rf "$2" && mkdir -p "$2"
+    PKG_CONFIG_PATH="$(abspath "$BUILD_DIR")/sdk/lib/pkgconfig" \
+        make -C "$1" --no-print-directory "$target" ARTIFACTS_DIR="$2" >&2
+}
+
+# ---------------------------------------------------------------- new
+
+cmd_new() {
+    [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: ./build.sh new NAME [DIR]"
+    local name=$1 dir id test root
+    printf '%s' "$name" | grep -Eq '^[a-z][a-z0-9_-]{0,63}$' ||
+        die "bad name '$name': a lowercase letter, then lowercase letters, digits, - or _"
+    if [ $# = 2 ]; then dir=$(cd "$CALLER_DIR" && abspath_from "$2"); else dir="$ROOT/examples/$name"; fi
+    [ ! -e "$dir" ] || die "$dir exists already"
+    id=$(printf '%s' "$name" | awk -F'[-_]' '{ for (i = 1; i <= NF; i++)
+        printf "%s%s", toupper(substr($i, 1, 1)), substr($i, 2) }')Function
+    test="test_$(printf '%s' "$name" | tr - _).py"
+    mkdir -p "$dir"
+    root=$(realpath --relative-to="$dir" "$ROOT")
+
+    cat >"$dir/$name.c" <<EOF
+/* $name: a lambda-c function. Handler setting: $name.handler (symbol handler in $name.so).
+ * {"name":"Ada"} -> {"message":"Hello, Ada, from $name!"} */
+#include <json-c/json.h>
+#include <lambda-c.h>
+#include <stdio.h>
+
+lambda_handler_fn handler; /* the compiler checks the signature */
+
+int handler(lambda_event *event, const lambda_context *ctx, lambda_response *response)
+{
+    json_object *root, *name;
+    if (lambda_event_json(event, &root) != LAMBDA_OK)
+        return lambda_response_set_error(response, "InvalidEvent", "the event is not JSON: %s",
+                                         lambda_event_json_error(event));
+    const char *who = "world";
+    if (json_object_object_get_ex(root, "name", &name) && json_object_is_type(name, json_type_string))
+        who = json_object_get_string(name);
+
+    char text[512];
+    snprintf(text, sizeof text, "Hello, %s, from $name!", who);
+    json_object *answer = json_object_new_object();
+    json_object_object_add(answer, "message", json_object_new_string(text));
+    lambda_log_info("answered %s (request %s)", who, lambda_context_request_id(ctx));
+    return lambda_response_set_json(response, answer);
+}
+EOF
+
+    cat >"$dir/Makefile" <<EOF
+# sam build runs \`make build-$id\` in a scratch copy of this folder with ARTIFACTS_DIR
+# set; it compiles every .c file here against the lambda-c SDK pkg-config finds:
+#     ./build.sh && export PKG_CONFIG_PATH=<lambda-c>/build/sdk/lib/pkgconfig
+# (build-arm64/sdk after ./build.sh --arch arm64). In template.yaml:
+#   $id:
+#     Type: AWS::Serverless::Function
+#     Properties: {CodeUri: <this folder>, Handler: $name.handler}
+#     Metadata: {BuildMethod: makefile}
+FUNCTION := $name
+PKG_CONFIG ?= pkg-config
+LAMBDA_C_MK := \$(shell \$(PKG_CONFIG) --variable=functionmk lambda-c)
+ifeq (\$(LAMBDA_C_MK),)
+\$(error the lambda-c SDK is not found by pkg-config: run ./build.sh and export \\
+    PKG_CONFIG_PATH=<lambda-c>/build/sdk/lib/pkgconfig)
+endif
+include \$(LAMBDA_C_MK)
+
+.PHONY: build-$id
+build-$id: lambda-c-function
+EOF
+
+    printf '%s\n' '{"name": "Ada"}' >"$dir/event.json"
+
+    cat >"$dir/$test" <<EOF
+"""$name, built by its Makefile and invoked through the lambda-c emulator (./build.sh invoke).
+
+    python3 -m pytest $test      # LAMBDA_C_ROOT: the lambda-c checkout, if not $root
+"""
+import json
+import os
+import pathlib
+import subprocess
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = pathlib.Path(os.environ.get("LAMBDA_C_ROOT") or HERE / "$root")
+
+
+def invoke(event):
+    run = subprocess.run([str(ROOT / "build.sh"), "invoke", str(HERE), event],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_sample_event():
+    assert invoke("@" + str(HERE / "event.json")) == {"message": "Hello, Ada, from $name!"}
+
+
+def test_event_without_a_name():
+    assert invoke("{}") == {"message": "Hello, world, from $name!"}
+EOF
+    log "created $dir: $name.c, Makefile (target build-$id), event.json, $test"
+    log "try it: ./build.sh invoke $dir @$dir/event.json   (or python3 -m pytest $dir)"
+}
+
+abspath_from() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s' "$(pwd)/$1" ;; esac; }
 
 # ---------------------------------------------------------------- test
 
@@ -120,7 +328,7 @@ run_integration_tests() { # label build_dir [pytest args...]
     local label=$1 dir=$2 out rc=0 line passed failed skipped errors
     shift 2
     out=$(mktemp)
-    LAMBDA_C_BUILD_DIR="$ROOT/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    LAMBDA_C_BUILD_DIR="$(abspath "$dir")" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
         tests/integration "$@" 2>&1 | tee "$out" || rc=$?
     line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|error)' "$out" | tail -n 1 || true)
     passed=$(printf '%s' "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
@@ -136,7 +344,7 @@ run_integration_tests() { # label build_dir [pytest args...]
 fetch_sigv4_suite() {
     SIGV4_SUITE_DIR=""
     if [ -x tests/unit/fetch-sigv4-suite.sh ] || [ -f tests/unit/fetch-sigv4-suite.sh ]; then
-        local dest="$ROOT/$BUILD_DIR/sigv4-suite"
+        local dest; dest="$(abspath "$BUILD_DIR")/sigv4-suite"
         if bash tests/unit/fetch-sigv4-suite.sh "$dest" >&2; then
             SIGV4_SUITE_DIR=$(cat "$dest/.suite-dir" 2>/dev/null || echo "$dest")
         else
@@ -150,12 +358,27 @@ cmd_test() {
     ensure_packages $TEST_PACKAGES
     local asan_dir="${BUILD_DIR}-asan"
     fetch_sigv4_suite
+    # arm64: the layer cross-built and run under QEMU (tests marked arm64).
+    local arm64_dir=""
+    if [ "$HOST_ARCH" = x86_64 ]; then
+        ensure_arm64_packages $ARM64_TEST_PACKAGES
+        arm64_dir="${BUILD_DIR}-arm64"
+    fi
+    command -v cfn-lint >/dev/null 2>&1 ||
+        log "cfn-lint is missing (pipx install cfn-lint): the template.yaml test fails when CI=true"
 
     log "== build ($BUILD_DIR)"
     make -j"$JOBS" BUILD_DIR="$BUILD_DIR" all unit-tests >&2
 
     log "== unit tests"
     run_unit_tests unit "$BUILD_DIR"
+
+    if [ -n "$arm64_dir" ]; then
+        log "== arm64 build ($arm64_dir)"
+        BUILD_DIR="$arm64_dir" "$ROOT/build.sh" --arch arm64 build
+        LAMBDA_C_ARM64_BUILD_DIR=$(abspath "$arm64_dir")
+        export LAMBDA_C_ARM64_BUILD_DIR
+    fi
 
     log "== integration tests"
     run_integration_tests integration "$BUILD_DIR"
@@ -168,8 +391,18 @@ cmd_test() {
     log "== unit tests (ASan+UBSan)"
     run_unit_tests unit-asan "$asan_dir"
     log "== integration tests (ASan+UBSan)"
-    run_integration_tests integration-asan "$asan_dir" -m "not valgrind"
+    # arm64 and packaging tests do not depend on the build under test: they run once, above.
+    run_integration_tests integration-asan "$asan_dir" -m "not valgrind and not arm64 and not packaging"
     unset ASAN_OPTIONS UBSAN_OPTIONS
+
+    # ThreadSanitizer: the runtime's multi-concurrency workers (and the SDK they share).
+    local tsan_dir="${BUILD_DIR}-tsan"
+    log "== ThreadSanitizer build ($tsan_dir) and the concurrency tests"
+    make -j"$JOBS" BUILD_DIR="$tsan_dir" SANITIZE=thread OPT=-O1 \
+        "$tsan_dir/layer.zip" "$tsan_dir/bin/lambda-c-emulator" \
+        "$tsan_dir/test-functions/slowecho.zip" "$tsan_dir/functions/hello.zip" >&2
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+        run_integration_tests integration-tsan "$tsan_dir" -k "concurrency"
 
     if [ -n "$FAILED_SUITES" ]; then log "failed suites:$FAILED_SUITES"; fi
     if [ "$SKIPPED" != 0 ]; then
@@ -183,19 +416,35 @@ cmd_test() {
 # ---------------------------------------------------------------- bench
 
 cmd_bench() {
-    ensure_packages $BUILD_PACKAGES valgrind
+    ensure_packages $BUILD_PACKAGES valgrind strace
     build_all
     bash bench/run.sh "$BUILD_DIR"
 }
 
 # ---------------------------------------------------------------- main
 
+while [ $# -gt 0 ]; do
+    case $1 in
+    --arch) [ $# -ge 2 ] || die "--arch needs x86_64 or arm64"; ARCH=$2; shift 2 ;;
+    --arch=*) ARCH=${1#*=}; shift ;;
+    *) break ;;
+    esac
+done
+if [ -z "$ARCH" ] && [ "${1:-}" = layer ]; then
+    # sam build: the layer follows the SDK the functions are built against.
+    ARCH=$(pkg-config --variable=arch lambda-c 2>/dev/null || true)
+    [ -z "$ARCH" ] || log "building the layer for $ARCH, the architecture of the lambda-c SDK on PKG_CONFIG_PATH"
+fi
+setup_arch
+
 case "${1:-build}" in
 build) build_all ;;
 invoke) shift; cmd_invoke "$@" ;;
+layer) shift; cmd_layer "$@" ;;
+new) shift; cmd_new "$@" ;;
 test) shift; cmd_test "$@" ;;
 bench) shift; cmd_bench "$@" ;;
-clean) rm -rf "$BUILD_DIR" "${BUILD_DIR}-asan" ;;
--h | --help | help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+clean) rm -rf "$BUILD_DIR" "${BUILD_DIR}-asan" "${BUILD_DIR}-tsan" "${BUILD_DIR}-arm64" ;;
+-h | --help | help) sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p' ;;
 *) die "unknown command '$1' (try ./build.sh help)" ;;
 esac

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Stages the layer tree (what Lambda unpacks to /opt).
 # usage: layer.sh BUILD_DIR LAYER_DIR VERSION THIRD_PARTY_LIB...
+# STRIP: the strip of the target (aarch64-linux-gnu-strip when cross-building for arm64).
 set -eu
+strip=${STRIP:-strip}
 build=$1 layer=$2 version=$3
 shift 3
 rm -rf "$layer"
@@ -9,7 +11,7 @@ mkdir -p "$layer/bin" "$layer/lib"
 cp layer/bootstrap "$layer/bootstrap"
 chmod 755 "$layer/bootstrap"
 cp "$build/bin/lambda-c-runtime" "$layer/bin/"
-strip --strip-unneeded "$layer/bin/lambda-c-runtime"
+"$strip" --strip-unneeded "$layer/bin/lambda-c-runtime"
 # The SDK under its soname only: that is what the runtime and handlers load.
 soname=$(ls "$build"/lib/liblambda-c.so.[0-9]* | sed -n 's|.*/\(liblambda-c\.so\.[0-9]*\)$|\1|p' | head -n 1)
 cp -L "$build/lib/$soname" "$layer/lib/$soname"
@@ -19,5 +21,5 @@ done
 for lib in "$@"; do
     cp -L "$lib" "$layer/lib/"
 done
-strip --strip-unneeded "$layer"/lib/*.so*
+"$strip" --strip-unneeded "$layer"/lib/*.so*
 printf '%s\n' "$version" > "$layer/VERSION"
