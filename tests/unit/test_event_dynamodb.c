@@ -15,46 +15,22 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_dynamodb.h"
 
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root && strcmp(text, "null") != 0)
-        fail_msg("bad test JSON: %s", text);
-    lambda_dynamodb_event *ev = (lambda_dynamodb_event *)&ev;
-    assert_int_equal(lambda_dynamodb_event_parse(root, &ev), code);
-    if (code == LAMBDA_OK)
-        lambda_dynamodb_event_free(ev);
-    else
-        assert_null(ev);
-    json_object_put(root);
-}
-
-typedef struct fixture {
-    json_object *root;
-    lambda_dynamodb_event *ev;
-} fixture;
+EVENT_TEST_FAMILY(lambda_dynamodb_event)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    f->root = json_object_from_file("tests/events/dynamodb-stream.json");
-    if (!f->root || lambda_dynamodb_event_parse(f->root, &f->ev) != LAMBDA_OK) {
-        json_object_put(f->root);
-        free(f);
-        return -1;
-    }
-    *state = f;
+    static fixture f;
+    f = open_event("dynamodb-stream.json");
+    *state = &f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    lambda_dynamodb_event_free(f->ev);
-    json_object_put(f->root);
-    free(f);
+    close_event(*state);
     return 0;
 }
 
@@ -252,7 +228,7 @@ static void test_type_names(void **state)
 static void test_malformed_values(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse(
+    fixture f = parse_event(
         "{\"Records\":[{\"dynamodb\":{\"NewImage\":{"
         "\"two\":{\"S\":\"a\",\"N\":\"1\"},\"none\":{},\"unknown\":{\"X\":\"1\"},\"str\":\"plain\","
         "\"sNum\":{\"S\":1},\"nArr\":{\"N\":[]},\"boolStr\":{\"BOOL\":\"true\"},\"nullFalse\":{\"NULL\":false},"
@@ -264,9 +240,7 @@ static void test_malformed_values(void **state)
         "\"nDot\":{\"N\":\".5\"},\"nInf\":{\"N\":\"inf\"},\"nHex\":{\"N\":\"0x10\"},\"nPlus\":{\"N\":\"+1\"},"
         "\"nE\":{\"N\":\"1e\"}"
         "}}}]}");
-    assert_non_null(root);
-    lambda_dynamodb_event *ev;
-    assert_int_equal(lambda_dynamodb_event_parse(root, &ev), LAMBDA_OK);
+    lambda_dynamodb_event *ev = f.ev;
     const lambda_dynamodb_map *img = lambda_dynamodb_record_new_image(lambda_dynamodb_event_record(ev, 0));
     const char *invalid[] = {"two", "none", "unknown", "str", "sNum", "nArr", "boolStr", "nullFalse",
                              "mArr", "lObj", "ssMixed", "nul", "absent"};
@@ -332,16 +306,14 @@ static void test_malformed_values(void **state)
     double d;
     assert_int_equal(lambda_dynamodb_value_double(lambda_dynamodb_map_get(img, "nExp"), &d), LAMBDA_OK);
     assert_float_equal(d, 1000.0, 0);
-    lambda_dynamodb_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_absent_and_null(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse("{\"Records\":[{\"eventSource\":\"aws:dynamodb\"}]}");
-    lambda_dynamodb_event *ev;
-    assert_int_equal(lambda_dynamodb_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = parse_event("{\"Records\":[{\"eventSource\":\"aws:dynamodb\"}]}");
+    lambda_dynamodb_event *ev = f.ev;
     const lambda_dynamodb_record *r = lambda_dynamodb_event_record(ev, 0);
     assert_null(lambda_dynamodb_record_event_id(r));
     assert_null(lambda_dynamodb_record_event_name(r));
@@ -355,8 +327,7 @@ static void test_absent_and_null(void **state)
     assert_null(lambda_dynamodb_record_keys(r));
     assert_null(lambda_dynamodb_record_new_image(r));
     assert_null(lambda_dynamodb_record_old_image(r));
-    lambda_dynamodb_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     lambda_dynamodb_event_free(NULL);
     assert_int_equal(lambda_dynamodb_event_count(NULL), 0);

@@ -14,30 +14,17 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_eventbridge.h"
 
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root && strcmp(text, "null") != 0)
-        fail_msg("bad test JSON: %s", text);
-    lambda_eventbridge_event *ev = (lambda_eventbridge_event *)&ev;
-    assert_int_equal(lambda_eventbridge_event_parse(root, &ev), code);
-    if (code == LAMBDA_OK)
-        lambda_eventbridge_event_free(ev);
-    else
-        assert_null(ev);
-    json_object_put(root);
-}
+EVENT_TEST_FAMILY(lambda_eventbridge_event)
 
 static void test_event(void **state)
 {
     (void)state;
-    json_object *root = json_object_from_file("tests/events/eventbridge.json");
-    assert_non_null(root);
-    lambda_eventbridge_event *ev;
-    assert_int_equal(lambda_eventbridge_event_parse(root, &ev), LAMBDA_OK);
-    assert_ptr_equal(lambda_eventbridge_event_json(ev), root);
+    fixture f = open_event("eventbridge.json");
+    lambda_eventbridge_event *ev = f.ev;
+    assert_ptr_equal(lambda_eventbridge_event_json(ev), f.root);
     assert_string_equal(lambda_eventbridge_event_id(ev), "6a7e8feb-b491-4cf7-a9f1-bf3703467718");
     assert_string_equal(lambda_eventbridge_event_version(ev), "0");
     assert_string_equal(lambda_eventbridge_event_detail_type(ev), "EC2 Instance State-change Notification");
@@ -54,17 +41,15 @@ static void test_event(void **state)
     json_object *st = NULL;
     assert_true(json_object_object_get_ex(detail, "state", &st));
     assert_string_equal(json_object_get_string(st), "terminated");
-    lambda_eventbridge_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_minimal_and_absent(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse("{\"detail-type\":\"OrderPlaced\",\"source\":\"com.example.orders\","
-                                           "\"detail\":null,\"resources\":[]}");
-    lambda_eventbridge_event *ev;
-    assert_int_equal(lambda_eventbridge_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = parse_event("{\"detail-type\":\"OrderPlaced\",\"source\":\"com.example.orders\","
+                            "\"detail\":null,\"resources\":[]}");
+    lambda_eventbridge_event *ev = f.ev;
     assert_string_equal(lambda_eventbridge_event_detail_type(ev), "OrderPlaced");
     assert_string_equal(lambda_eventbridge_event_source(ev), "com.example.orders");
     assert_null(lambda_eventbridge_event_id(ev));
@@ -75,15 +60,13 @@ static void test_minimal_and_absent(void **state)
     assert_int_equal(lambda_eventbridge_event_resource_count(ev), 0);
     assert_null(lambda_eventbridge_event_resource(ev, 0));
     assert_null(lambda_eventbridge_event_detail(ev));
-    lambda_eventbridge_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     /* a detail that is not an object is still handed over */
-    root = json_tokener_parse("{\"detail-type\":\"t\",\"source\":\"s\",\"detail\":[1,2]}");
-    assert_int_equal(lambda_eventbridge_event_parse(root, &ev), LAMBDA_OK);
+    f = parse_event("{\"detail-type\":\"t\",\"source\":\"s\",\"detail\":[1,2]}");
+    ev = f.ev;
     assert_true(json_object_is_type(lambda_eventbridge_event_detail(ev), json_type_array));
-    lambda_eventbridge_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     lambda_eventbridge_event_free(NULL);
     assert_null(lambda_eventbridge_event_json(NULL));

@@ -15,60 +15,12 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_http.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static json_object *load(const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "tests/events/%s", name);
-    json_object *root = json_object_from_file(path);
-    if (!root)
-        fail_msg("cannot read %s (run the tests from the repository root)", path);
-    return root;
-}
-
-static json_object *parse_text(const char *text)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root)
-        fail_msg("bad test JSON: %s", text);
-    return root;
-}
-
-/* Parses text as an event and expects code from lambda_http_request_parse. */
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = parse_text(text);
-    lambda_http_request *req = (lambda_http_request *)&req; /* must be reset to NULL */
-    assert_int_equal(lambda_http_request_parse(root, &req), code);
-    if (code == LAMBDA_OK)
-        lambda_http_request_free(req);
-    else
-        assert_null(req);
-    json_object_put(root);
-}
-
-typedef struct fixture {
-    json_object *root;
-    lambda_http_request *req;
-} fixture;
-
-static fixture open_event(const char *name)
-{
-    fixture f;
-    f.root = load(name);
-    assert_int_equal(lambda_http_request_parse(f.root, &f.req), LAMBDA_OK);
-    assert_non_null(f.req);
-    return f;
-}
-
-static void close_event(fixture *f)
-{
-    lambda_http_request_free(f->req);
-    json_object_put(f->root);
-}
+EVENT_TEST_FAMILY(lambda_http_request)
 
 static const char *json_str(json_object *obj, const char *key)
 {
@@ -90,7 +42,7 @@ static void test_rest_v1_basics(void **state)
 {
     (void)state;
     fixture f = open_event("apigw-rest-v1.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_int_equal(lambda_http_request_format(req), LAMBDA_HTTP_FORMAT_REST_V1);
     assert_ptr_equal(lambda_http_request_json(req), f.root);
     assert_string_equal(lambda_http_request_method(req), "GET");
@@ -110,7 +62,7 @@ static void test_rest_v1_headers(void **state)
 {
     (void)state;
     fixture f = open_event("apigw-rest-v1.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     /* case-insensitive lookup */
     assert_string_equal(lambda_http_request_header(req, "Accept"), "application/json");
     assert_string_equal(lambda_http_request_header(req, "accept"), "application/json");
@@ -151,7 +103,7 @@ static void test_rest_v1_query_path_cookies_body(void **state)
 {
     (void)state;
     fixture f = open_event("apigw-rest-v1.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     /* query: multiValueQueryStringParameters, in order */
     assert_string_equal(lambda_http_request_query(req, "tag"), "red");
     assert_int_equal(lambda_http_request_query_value_count(req, "tag"), 2);
@@ -198,7 +150,7 @@ static void test_rest_v1_base64_body(void **state)
 {
     (void)state;
     fixture f = open_event("apigw-rest-v1-post-base64.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_string_equal(lambda_http_request_method(req), "POST");
     assert_true(lambda_http_request_body_is_base64(req));
     size_t raw_len = 0;
@@ -230,7 +182,7 @@ static void test_http_v2(void **state)
 {
     (void)state;
     fixture f = open_event("apigw-http-v2.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_int_equal(lambda_http_request_format(req), LAMBDA_HTTP_FORMAT_HTTP_V2);
     assert_string_equal(lambda_http_request_method(req), "GET");
     assert_string_equal(lambda_http_request_path(req), "/items/42");
@@ -270,7 +222,7 @@ static void test_http_v2_base64_json_body(void **state)
 {
     (void)state;
     fixture f = open_event("apigw-http-v2-post.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_string_equal(lambda_http_request_method(req), "POST");
     assert_string_equal(lambda_http_request_raw_query(req), "");
     assert_int_equal(lambda_http_request_query_count(req), 0);
@@ -288,7 +240,7 @@ static void test_function_url(void **state)
 {
     (void)state;
     fixture f = open_event("function-url.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_int_equal(lambda_http_request_format(req), LAMBDA_HTTP_FORMAT_FUNCTION_URL);
     assert_string_equal(lambda_http_request_method(req), "POST");
     assert_string_equal(lambda_http_request_path(req), "/my/path");
@@ -318,7 +270,7 @@ static void test_alb(void **state)
 {
     (void)state;
     fixture f = open_event("alb.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_int_equal(lambda_http_request_format(req), LAMBDA_HTTP_FORMAT_ALB);
     assert_string_equal(lambda_http_request_method(req), "GET");
     assert_string_equal(lambda_http_request_path(req), "/lambda");
@@ -346,7 +298,7 @@ static void test_alb_multi_value(void **state)
 {
     (void)state;
     fixture f = open_event("alb-multi-value.json");
-    lambda_http_request *req = f.req;
+    lambda_http_request *req = f.ev;
     assert_int_equal(lambda_http_request_format(req), LAMBDA_HTTP_FORMAT_ALB_MULTI_VALUE);
     assert_string_equal(lambda_http_request_method(req), "POST");
     assert_int_equal(lambda_http_request_query_value_count(req, "myKey"), 2);
@@ -372,11 +324,9 @@ static void test_alb_multi_value(void **state)
 static void test_cookie_and_query_splitting(void **state)
 {
     (void)state;
-    json_object *root = parse_text(
-        "{\"httpMethod\":\"GET\",\"path\":\"/\","
-        "\"headers\":{\"Cookie\":\"a=1;b=2 ;  c = 3; ;noeq; tok=ab==\"}}");
-    lambda_http_request *req;
-    assert_int_equal(lambda_http_request_parse(root, &req), LAMBDA_OK);
+    fixture f = parse_event("{\"httpMethod\":\"GET\",\"path\":\"/\","
+                            "\"headers\":{\"Cookie\":\"a=1;b=2 ;  c = 3; ;noeq; tok=ab==\"}}");
+    lambda_http_request *req = f.ev;
     assert_int_equal(lambda_http_request_cookie_count(req), 5);
     assert_string_equal(lambda_http_request_cookie(req, "a"), "1");
     assert_string_equal(lambda_http_request_cookie(req, "b"), "2");
@@ -388,13 +338,12 @@ static void test_cookie_and_query_splitting(void **state)
     assert_null(lambda_http_request_source_ip(req));
     assert_null(lambda_http_request_stage(req));
     assert_null(lambda_http_request_domain_name(req));
-    lambda_http_request_free(req);
-    json_object_put(root);
+    close_event(&f);
 
-    root = parse_text("{\"version\":\"2.0\",\"rawPath\":\"/q\","
-                      "\"rawQueryString\":\"a=1&&b&=x&c=%ZZ&d=%41&e=%4&f=a%2Bb+c&a=2\","
-                      "\"requestContext\":{\"http\":{\"method\":\"GET\"}}}");
-    assert_int_equal(lambda_http_request_parse(root, &req), LAMBDA_OK);
+    f = parse_event("{\"version\":\"2.0\",\"rawPath\":\"/q\","
+                    "\"rawQueryString\":\"a=1&&b&=x&c=%ZZ&d=%41&e=%4&f=a%2Bb+c&a=2\","
+                    "\"requestContext\":{\"http\":{\"method\":\"GET\"}}}");
+    req = f.ev;
     assert_int_equal(lambda_http_request_query_count(req), 8);
     assert_string_equal(lambda_http_request_query(req, "a"), "1");
     assert_string_equal(lambda_http_request_query_value(req, "a", 1), "2");
@@ -405,37 +354,33 @@ static void test_cookie_and_query_splitting(void **state)
     assert_string_equal(lambda_http_request_query(req, "e"), "%4");
     assert_string_equal(lambda_http_request_query(req, "f"), "a+b c");
     assert_int_equal(lambda_http_request_cookie_count(req), 0);
-    lambda_http_request_free(req);
-    json_object_put(root);
+    close_event(&f);
 
     /* HTTP API payload 1.0 is the REST shape */
-    root = parse_text("{\"version\":\"1.0\",\"httpMethod\":\"GET\",\"path\":\"/v1\","
-                      "\"requestContext\":{\"stage\":\"$default\",\"requestId\":\"r\"}}");
-    assert_int_equal(lambda_http_request_parse(root, &req), LAMBDA_OK);
+    f = parse_event("{\"version\":\"1.0\",\"httpMethod\":\"GET\",\"path\":\"/v1\","
+                    "\"requestContext\":{\"stage\":\"$default\",\"requestId\":\"r\"}}");
+    req = f.ev;
     assert_int_equal(lambda_http_request_format(req), LAMBDA_HTTP_FORMAT_REST_V1);
     assert_string_equal(lambda_http_request_path(req), "/v1");
     assert_string_equal(lambda_http_request_stage(req), "$default");
-    lambda_http_request_free(req);
-    json_object_put(root);
+    close_event(&f);
 
     /* 2.0 without cookies array falls back to a Cookie header; rawPath falls back to http.path */
-    root = parse_text("{\"version\":\"2.0\",\"headers\":{\"cookie\":\"x=y\"},"
-                      "\"requestContext\":{\"http\":{\"method\":\"GET\",\"path\":\"/p\"}}}");
-    assert_int_equal(lambda_http_request_parse(root, &req), LAMBDA_OK);
+    f = parse_event("{\"version\":\"2.0\",\"headers\":{\"cookie\":\"x=y\"},"
+                    "\"requestContext\":{\"http\":{\"method\":\"GET\",\"path\":\"/p\"}}}");
+    req = f.ev;
     assert_string_equal(lambda_http_request_path(req), "/p");
     assert_null(lambda_http_request_raw_query(req));
     assert_string_equal(lambda_http_request_cookie(req, "x"), "y");
-    lambda_http_request_free(req);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_invalid_base64_body(void **state)
 {
     (void)state;
-    json_object *root = parse_text("{\"httpMethod\":\"POST\",\"path\":\"/\",\"body\":\"abc\","
-                                   "\"isBase64Encoded\":true}");
-    lambda_http_request *req;
-    assert_int_equal(lambda_http_request_parse(root, &req), LAMBDA_OK);
+    fixture f = parse_event("{\"httpMethod\":\"POST\",\"path\":\"/\",\"body\":\"abc\","
+                            "\"isBase64Encoded\":true}");
+    lambda_http_request *req = f.ev;
     const void *data = "x";
     size_t size = 7;
     assert_int_equal(lambda_http_request_body(req, &data, &size), LAMBDA_E_WRONG_TYPE);
@@ -446,8 +391,7 @@ static void test_invalid_base64_body(void **state)
     assert_string_equal(lambda_http_request_method(req), "POST");
     assert_string_equal(lambda_http_request_body_raw(req, NULL), "abc");
     assert_int_equal(lambda_http_request_body(req, NULL, &size), LAMBDA_E_INVALID_ARGUMENT);
-    lambda_http_request_free(req);
-    json_object_put(root);
+    close_event(&f);
 
     const char *bad[] = {"QQ=", "QQ=A", "Q===", "QUJD\n", "QU JD", "QUJD=", "-_8=", "QQ==QQ=="};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -455,11 +399,10 @@ static void test_invalid_base64_body(void **state)
         snprintf(text, sizeof text,
                  "{\"httpMethod\":\"POST\",\"path\":\"/\",\"body\":\"%s\",\"isBase64Encoded\":true}",
                  strcmp(bad[i], "QUJD\n") == 0 ? "QUJD\\n" : bad[i]);
-        root = parse_text(text);
-        assert_int_equal(lambda_http_request_parse(root, &req), LAMBDA_OK);
+        f = parse_event(text);
+        req = f.ev;
         assert_int_equal(lambda_http_request_body(req, &data, &size), LAMBDA_E_WRONG_TYPE);
-        lambda_http_request_free(req);
-        json_object_put(root);
+        close_event(&f);
     }
 }
 
@@ -469,7 +412,7 @@ static void test_malformed(void **state)
     lambda_http_request *req = (lambda_http_request *)&req;
     assert_int_equal(lambda_http_request_parse(NULL, &req), LAMBDA_E_INVALID_ARGUMENT);
     assert_null(req);
-    json_object *root = parse_text("{}");
+    json_object *root = ets_parse("{}");
     assert_int_equal(lambda_http_request_parse(root, NULL), LAMBDA_E_INVALID_ARGUMENT);
     json_object_put(root);
 
@@ -828,9 +771,9 @@ static void test_response_new_for_request(void **state)
                                      LAMBDA_HTTP_FORMAT_ALB_MULTI_VALUE};
     for (size_t i = 0; i < 5; i++) {
         fixture f = open_event(files[i]);
-        assert_int_equal(lambda_http_request_format(f.req), expected[i]);
+        assert_int_equal(lambda_http_request_format(f.ev), expected[i]);
         lambda_http_response *res;
-        assert_int_equal(lambda_http_response_new_for(f.req, &res), LAMBDA_OK);
+        assert_int_equal(lambda_http_response_new_for(f.ev, &res), LAMBDA_OK);
         assert_int_equal(lambda_http_response_add_header(res, "X-A", "1"), LAMBDA_OK);
         json_object *out = build(res);
         int alb = expected[i] == LAMBDA_HTTP_FORMAT_ALB || expected[i] == LAMBDA_HTTP_FORMAT_ALB_MULTI_VALUE;

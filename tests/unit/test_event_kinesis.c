@@ -14,29 +14,16 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_kinesis.h"
 
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root && strcmp(text, "null") != 0)
-        fail_msg("bad test JSON: %s", text);
-    lambda_kinesis_event *ev = (lambda_kinesis_event *)&ev;
-    assert_int_equal(lambda_kinesis_event_parse(root, &ev), code);
-    if (code == LAMBDA_OK)
-        lambda_kinesis_event_free(ev);
-    else
-        assert_null(ev);
-    json_object_put(root);
-}
+EVENT_TEST_FAMILY(lambda_kinesis_event)
 
 static void test_records(void **state)
 {
     (void)state;
-    json_object *root = json_object_from_file("tests/events/kinesis.json");
-    assert_non_null(root);
-    lambda_kinesis_event *ev;
-    assert_int_equal(lambda_kinesis_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = open_event("kinesis.json");
+    lambda_kinesis_event *ev = f.ev;
     assert_int_equal(lambda_kinesis_event_count(ev), 2);
     const lambda_kinesis_record *r = lambda_kinesis_event_record(ev, 0);
     assert_non_null(lambda_kinesis_record_json(r));
@@ -68,17 +55,15 @@ static void test_records(void **state)
     assert_int_equal(lambda_kinesis_record_data(r, &data, &size), LAMBDA_OK);
     assert_string_equal((const char *)data, "{\"temp\":21.5,\"unit\":\"C\"}");
     assert_null(lambda_kinesis_event_record(ev, 2));
-    lambda_kinesis_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_invalid_and_absent(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse("{\"Records\":[{\"kinesis\":{\"data\":\"not*base64!\"}},"
-                                           "{\"kinesis\":{\"data\":\"\"}},{\"eventSource\":\"aws:kinesis\"}]}");
-    lambda_kinesis_event *ev;
-    assert_int_equal(lambda_kinesis_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = parse_event("{\"Records\":[{\"kinesis\":{\"data\":\"not*base64!\"}},"
+                            "{\"kinesis\":{\"data\":\"\"}},{\"eventSource\":\"aws:kinesis\"}]}");
+    lambda_kinesis_event *ev = f.ev;
     const void *data = "x";
     size_t size = 5;
     assert_int_equal(lambda_kinesis_record_data(lambda_kinesis_event_record(ev, 0), &data, &size),
@@ -103,15 +88,13 @@ static void test_invalid_and_absent(void **state)
     assert_null(lambda_kinesis_record_invoke_identity_arn(r));
     assert_float_equal(lambda_kinesis_record_arrival_time(r), -1.0, 0);
     assert_int_equal(lambda_kinesis_record_data(r, NULL, &size), LAMBDA_E_INVALID_ARGUMENT);
-    lambda_kinesis_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     /* integer timestamps are numbers too */
-    root = json_tokener_parse("{\"Records\":[{\"kinesis\":{\"approximateArrivalTimestamp\":1545084650}}]}");
-    assert_int_equal(lambda_kinesis_event_parse(root, &ev), LAMBDA_OK);
+    f = parse_event("{\"Records\":[{\"kinesis\":{\"approximateArrivalTimestamp\":1545084650}}]}");
+    ev = f.ev;
     assert_float_equal(lambda_kinesis_record_arrival_time(lambda_kinesis_event_record(ev, 0)), 1545084650.0, 0);
-    lambda_kinesis_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     lambda_kinesis_event_free(NULL);
     assert_int_equal(lambda_kinesis_event_count(NULL), 0);

@@ -15,38 +15,16 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_s3.h"
 
-static json_object *load(const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "tests/events/%s", name);
-    json_object *root = json_object_from_file(path);
-    if (!root)
-        fail_msg("cannot read %s (run the tests from the repository root)", path);
-    return root;
-}
-
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root && strcmp(text, "null") != 0)
-        fail_msg("bad test JSON: %s", text);
-    lambda_s3_event *ev = (lambda_s3_event *)&ev;
-    assert_int_equal(lambda_s3_event_parse(root, &ev), code);
-    if (code == LAMBDA_OK)
-        lambda_s3_event_free(ev);
-    else
-        assert_null(ev);
-    json_object_put(root);
-}
+EVENT_TEST_FAMILY(lambda_s3_event)
 
 static void test_records(void **state)
 {
     (void)state;
-    json_object *root = load("s3-put.json");
-    lambda_s3_event *ev;
-    assert_int_equal(lambda_s3_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = open_event("s3-put.json");
+    lambda_s3_event *ev = f.ev;
     assert_int_equal(lambda_s3_event_count(ev), 2);
     const lambda_s3_record *r = lambda_s3_event_record(ev, 0);
     assert_non_null(lambda_s3_record_json(r));
@@ -78,8 +56,7 @@ static void test_records(void **state)
     assert_null(lambda_s3_record_object_etag(r));
     assert_null(lambda_s3_record_object_version_id(r));
     assert_null(lambda_s3_event_record(ev, 2));
-    lambda_s3_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_key_decoding(void **state)
@@ -101,27 +78,24 @@ static void test_key_decoding(void **state)
         json_object_object_add(rec, "s3", s3);
         json_object_array_add(records, rec);
         json_object_object_add(root, "Records", records);
-        lambda_s3_event *ev;
-        assert_int_equal(lambda_s3_event_parse(root, &ev), LAMBDA_OK);
+        fixture f = fixture_of(root);
         const char *key;
         size_t len;
-        assert_int_equal(lambda_s3_record_object_key(lambda_s3_event_record(ev, 0), &key, &len), LAMBDA_OK);
+        assert_int_equal(lambda_s3_record_object_key(lambda_s3_event_record(f.ev, 0), &key, &len), LAMBDA_OK);
         assert_string_equal(key, cases[i][1]);
         if (strcmp(cases[i][0], "x%00y") == 0)
             assert_int_equal(len, 3); /* the NUL is inside the key; len tells */
         else
             assert_int_equal(len, strlen(cases[i][1]));
-        lambda_s3_event_free(ev);
-        json_object_put(root);
+        close_event(&f);
     }
 }
 
 static void test_absent(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse("{\"Records\":[{\"eventSource\":\"aws:s3\"}]}");
-    lambda_s3_event *ev;
-    assert_int_equal(lambda_s3_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = parse_event("{\"Records\":[{\"eventSource\":\"aws:s3\"}]}");
+    lambda_s3_event *ev = f.ev;
     const lambda_s3_record *r = lambda_s3_event_record(ev, 0);
     const char *key = "x";
     size_t len = 4;
@@ -137,8 +111,7 @@ static void test_absent(void **state)
     assert_int_equal(lambda_s3_record_object_size(r), -1);
     assert_null(lambda_s3_record_object_sequencer(r));
     assert_int_equal(lambda_s3_record_object_key(r, NULL, &len), LAMBDA_E_INVALID_ARGUMENT);
-    lambda_s3_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     lambda_s3_event_free(NULL);
     assert_int_equal(lambda_s3_event_count(NULL), 0);

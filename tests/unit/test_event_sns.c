@@ -14,38 +14,16 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_sns.h"
 
-static json_object *load(const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "tests/events/%s", name);
-    json_object *root = json_object_from_file(path);
-    if (!root)
-        fail_msg("cannot read %s (run the tests from the repository root)", path);
-    return root;
-}
-
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root && strcmp(text, "null") != 0)
-        fail_msg("bad test JSON: %s", text);
-    lambda_sns_event *ev = (lambda_sns_event *)&ev;
-    assert_int_equal(lambda_sns_event_parse(root, &ev), code);
-    if (code == LAMBDA_OK)
-        lambda_sns_event_free(ev);
-    else
-        assert_null(ev);
-    json_object_put(root);
-}
+EVENT_TEST_FAMILY(lambda_sns_event)
 
 static void test_record(void **state)
 {
     (void)state;
-    json_object *root = load("sns.json");
-    lambda_sns_event *ev;
-    assert_int_equal(lambda_sns_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = open_event("sns.json");
+    lambda_sns_event *ev = f.ev;
     assert_int_equal(lambda_sns_event_count(ev), 1);
     const lambda_sns_record *r = lambda_sns_event_record(ev, 0);
     assert_non_null(r);
@@ -82,18 +60,16 @@ static void test_record(void **state)
     assert_int_equal(lambda_sns_record_attribute_binary(r, "Test", buf, sizeof buf, &size), LAMBDA_E_WRONG_TYPE);
     assert_int_equal(lambda_sns_record_attribute_binary(r, "Absent", buf, sizeof buf, &size), LAMBDA_E_NOT_FOUND);
     assert_int_equal(lambda_sns_record_attribute_binary(r, "Test", buf, sizeof buf, NULL), LAMBDA_E_INVALID_ARGUMENT);
-    lambda_sns_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_absent_and_null(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse(
+    fixture f = parse_event(
         "{\"Records\":[{\"Sns\":{\"Message\":\"m\",\"Subject\":null,"
         "\"MessageAttributes\":{\"B\":{\"Type\":\"Binary\",\"Value\":\"not base64\"}}}}]}");
-    lambda_sns_event *ev;
-    assert_int_equal(lambda_sns_event_parse(root, &ev), LAMBDA_OK);
+    lambda_sns_event *ev = f.ev;
     const lambda_sns_record *r = lambda_sns_event_record(ev, 0);
     assert_null(lambda_sns_record_subject(r));
     assert_null(lambda_sns_record_subscription_arn(r));
@@ -104,8 +80,7 @@ static void test_absent_and_null(void **state)
     assert_string_equal(lambda_sns_record_message(r, NULL), "m");
     size_t size;
     assert_int_equal(lambda_sns_record_attribute_binary(r, "B", NULL, 0, &size), LAMBDA_E_WRONG_TYPE);
-    lambda_sns_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     lambda_sns_event_free(NULL);
     assert_int_equal(lambda_sns_event_count(NULL), 0);

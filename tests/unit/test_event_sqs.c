@@ -15,38 +15,16 @@
 
 #include <json-c/json.h>
 
+#include "event_test_support.h"
 #include "lambda-c/event_sqs.h"
 
-static json_object *load(const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "tests/events/%s", name);
-    json_object *root = json_object_from_file(path);
-    if (!root)
-        fail_msg("cannot read %s (run the tests from the repository root)", path);
-    return root;
-}
-
-static void expect_parse(const char *text, lambda_code code)
-{
-    json_object *root = json_tokener_parse(text);
-    if (!root && strcmp(text, "null") != 0)
-        fail_msg("bad test JSON: %s", text);
-    lambda_sqs_event *ev = (lambda_sqs_event *)&ev;
-    assert_int_equal(lambda_sqs_event_parse(root, &ev), code);
-    if (code == LAMBDA_OK)
-        lambda_sqs_event_free(ev);
-    else
-        assert_null(ev);
-    json_object_put(root);
-}
+EVENT_TEST_FAMILY(lambda_sqs_event)
 
 static void test_messages(void **state)
 {
     (void)state;
-    json_object *root = load("sqs.json");
-    lambda_sqs_event *ev;
-    assert_int_equal(lambda_sqs_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = open_event("sqs.json");
+    lambda_sqs_event *ev = f.ev;
     assert_int_equal(lambda_sqs_event_count(ev), 3);
     const lambda_sqs_message *m = lambda_sqs_event_message(ev, 0);
     assert_non_null(m);
@@ -73,16 +51,14 @@ static void test_messages(void **state)
                         "3");
     assert_null(lambda_sqs_event_message(ev, 3));
     assert_null(lambda_sqs_event_message(ev, SIZE_MAX));
-    lambda_sqs_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_message_attributes(void **state)
 {
     (void)state;
-    json_object *root = load("sqs.json");
-    lambda_sqs_event *ev;
-    assert_int_equal(lambda_sqs_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = open_event("sqs.json");
+    lambda_sqs_event *ev = f.ev;
     const lambda_sqs_message *m = lambda_sqs_event_message(ev, 0);
     assert_int_equal(lambda_sqs_message_attribute_count(m), 3);
     assert_string_equal(lambda_sqs_message_attribute_name(m, 0), "Priority");
@@ -118,39 +94,34 @@ static void test_message_attributes(void **state)
     const lambda_sqs_message *m2 = lambda_sqs_event_message(ev, 1);
     assert_int_equal(lambda_sqs_message_attribute_count(m2), 0);
     assert_null(lambda_sqs_message_attribute_name(m2, 0));
-    lambda_sqs_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     /* invalid base64 in a binaryValue */
-    root = json_tokener_parse("{\"Records\":[{\"messageId\":\"m\",\"messageAttributes\":"
-                              "{\"b\":{\"binaryValue\":\"@@@@\",\"dataType\":\"Binary\"}}}]}");
-    assert_int_equal(lambda_sqs_event_parse(root, &ev), LAMBDA_OK);
+    f = parse_event("{\"Records\":[{\"messageId\":\"m\",\"messageAttributes\":"
+                    "{\"b\":{\"binaryValue\":\"@@@@\",\"dataType\":\"Binary\"}}}]}");
+    ev = f.ev;
     assert_int_equal(lambda_sqs_message_attribute_binary(lambda_sqs_event_message(ev, 0), "b", NULL, 0, &size),
                      LAMBDA_E_WRONG_TYPE);
-    lambda_sqs_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_fifo(void **state)
 {
     (void)state;
-    json_object *root = load("sqs-fifo.json");
-    lambda_sqs_event *ev;
-    assert_int_equal(lambda_sqs_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = open_event("sqs-fifo.json");
+    lambda_sqs_event *ev = f.ev;
     const lambda_sqs_message *m = lambda_sqs_event_message(ev, 0);
     assert_string_equal(lambda_sqs_message_system_attribute(m, "MessageGroupId"), "1");
     assert_string_equal(lambda_sqs_message_system_attribute(m, "SequenceNumber"), "18849496460467696128");
     assert_string_equal(lambda_sqs_message_event_source_arn(m), "arn:aws:sqs:us-east-2:123456789012:fifo.fifo");
-    lambda_sqs_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 }
 
 static void test_absent_fields(void **state)
 {
     (void)state;
-    json_object *root = json_tokener_parse("{\"Records\":[{\"body\":null}]}");
-    lambda_sqs_event *ev;
-    assert_int_equal(lambda_sqs_event_parse(root, &ev), LAMBDA_OK);
+    fixture f = parse_event("{\"Records\":[{\"body\":null}]}");
+    lambda_sqs_event *ev = f.ev;
     const lambda_sqs_message *m = lambda_sqs_event_message(ev, 0);
     size_t len = 9;
     assert_null(lambda_sqs_message_body(m, &len));
@@ -162,8 +133,7 @@ static void test_absent_fields(void **state)
     assert_null(lambda_sqs_message_aws_region(m));
     assert_null(lambda_sqs_message_system_attribute(m, "SentTimestamp"));
     assert_int_equal(lambda_sqs_message_attribute_count(m), 0);
-    lambda_sqs_event_free(ev);
-    json_object_put(root);
+    close_event(&f);
 
     /* NULL handles */
     lambda_sqs_event_free(NULL);

@@ -1,6 +1,7 @@
 /*
  * common.c - what the event bindings share: URL decoding, the handle arena,
- * json-c field access and shape checks, decoded-value caches.
+ * json-c field access and shape checks, message attributes, decoded-value
+ * caches, and the "Records" events (parse, records, their decoded values).
  */
 #include "events_internal.h"
 
@@ -88,7 +89,7 @@ void ev_arena_free(ev_arena *arena)
 json_object *ev_get(const json_object *obj, const char *key)
 {
     json_object *v = NULL;
-    if (!obj || !json_object_is_type(obj, json_type_object))
+    if (!obj || !key || !json_object_is_type(obj, json_type_object))
         return NULL;
     if (!json_object_object_get_ex(obj, key, &v))
         return NULL;
@@ -112,6 +113,59 @@ const char *ev_str(const json_object *obj, const char *key, size_t *len)
     return ev_string_of(ev_get(obj, key), len);
 }
 
+int64_t ev_int64(const json_object *obj, const char *key)
+{
+    json_object *v = ev_get(obj, key);
+    return v ? json_object_get_int64(v) : -1;
+}
+
+double ev_double(const json_object *obj, const char *key)
+{
+    json_object *v = ev_get(obj, key);
+    return v ? json_object_get_double(v) : -1.0;
+}
+
+json_object *ev_array_at(const json_object *a, size_t index)
+{
+    if (!a || !json_object_is_type(a, json_type_array) || index >= json_object_array_length(a))
+        return NULL;
+    return json_object_array_get_idx(a, index);
+}
+
+size_t ev_map_count(const json_object *map)
+{
+    return map && json_object_is_type(map, json_type_object) ? (size_t)json_object_object_length(map) : 0;
+}
+
+const char *ev_map_at(const json_object *map, size_t index, json_object **value)
+{
+    if (value)
+        *value = NULL;
+    if (!map || !json_object_is_type(map, json_type_object))
+        return NULL;
+    json_object_object_foreach((json_object *)map, k, v) {
+        if (index-- == 0) {
+            if (value)
+                *value = v;
+            return k;
+        }
+    }
+    return NULL;
+}
+
+/* Whether value is an object whose values are null or of kind. */
+static int is_map_of(const json_object *value, enum ev_kind kind)
+{
+    if (!json_object_is_type(value, json_type_object))
+        return 0;
+    json_object_object_foreach((json_object *)value, k, v) {
+        (void)k;
+        if (v && !ev_is_kind(v, kind))
+            return 0;
+    }
+    return 1;
+}
+
 int ev_is_kind(const json_object *value, enum ev_kind kind)
 {
     if (!value)
@@ -129,16 +183,8 @@ int ev_is_kind(const json_object *value, enum ev_kind kind)
         return json_object_is_type(value, json_type_object);
     case EV_ARRAY:
         return json_object_is_type(value, json_type_array);
-    case EV_STRING_MAP: {
-        if (!json_object_is_type(value, json_type_object))
-            return 0;
-        json_object_object_foreach((json_object *)value, k, v) {
-            (void)k;
-            if (v && !json_object_is_type(v, json_type_string))
-                return 0;
-        }
-        return 1;
-    }
+    case EV_STRING_MAP:
+        return is_map_of(value, EV_STRING);
     case EV_STRING_ARRAY: {
         if (!json_object_is_type(value, json_type_array))
             return 0;
@@ -150,16 +196,8 @@ int ev_is_kind(const json_object *value, enum ev_kind kind)
         }
         return 1;
     }
-    case EV_STRING_ARRAY_MAP: {
-        if (!json_object_is_type(value, json_type_object))
-            return 0;
-        json_object_object_foreach((json_object *)value, k, v) {
-            (void)k;
-            if (v && !ev_is_kind(v, EV_STRING_ARRAY))
-                return 0;
-        }
-        return 1;
-    }
+    case EV_STRING_ARRAY_MAP:
+        return is_map_of(value, EV_STRING_ARRAY);
     }
     return 0;
 }
@@ -176,50 +214,70 @@ lambda_code ev_check(const json_object *obj, const ev_field *specs)
     return LAMBDA_OK;
 }
 
-lambda_code ev_records(json_object *root, const char *source_key, const char *source, json_object **records,
-                       size_t *count)
+lambda_code ev_check_map(const json_object *map, const ev_field *specs)
+{
+    if (!map)
+        return LAMBDA_OK;
+    json_object_object_foreach((json_object *)map, k, v) {
+        (void)k;
+        if (!v)
+            continue;
+        if (!json_object_is_type(v, json_type_object))
+            return LAMBDA_E_WRONG_TYPE;
+        lambda_code rc = ev_check(v, specs);
+        if (rc)
+            return rc;
+    }
+    return LAMBDA_OK;
+}
+
+lambda_code ev_check_root(const json_object *root)
 {
     if (!root)
         return LAMBDA_E_INVALID_ARGUMENT;
-    if (!json_object_is_type(root, json_type_object))
-        return LAMBDA_E_WRONG_TYPE;
-    json_object *r = NULL;
-    if (!json_object_object_get_ex(root, "Records", &r))
+    return json_object_is_type(root, json_type_object) ? LAMBDA_OK : LAMBDA_E_WRONG_TYPE;
+}
+
+lambda_code ev_attribute_binary(const json_object *attrs, const char *name, const char *value_key,
+                                const char *type_key, void *buf, size_t cap, size_t *size)
+{
+    if (!name || !size)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    *size = 0;
+    json_object *a = ev_get(attrs, name);
+    size_t len;
+    const char *text = ev_str(a, value_key, &len);
+    if (!text)
         return LAMBDA_E_NOT_FOUND;
-    if (!r || !json_object_is_type(r, json_type_array))
-        return LAMBDA_E_WRONG_TYPE;
-    size_t n = json_object_array_length(r);
-    for (size_t i = 0; i < n; i++) {
-        json_object *rec = json_object_array_get_idx(r, i);
-        if (!rec || !json_object_is_type(rec, json_type_object))
+    if (type_key) {
+        const char *type = ev_str(a, type_key, NULL);
+        if (!type || strcmp(type, "Binary") != 0)
             return LAMBDA_E_WRONG_TYPE;
-        json_object *src = ev_get(rec, source_key);
-        if (src) {
-            const char *s = ev_string_of(src, NULL);
-            if (!s || strcmp(s, source) != 0)
-                return LAMBDA_E_WRONG_TYPE;
-        }
     }
-    *records = r;
-    *count = n;
-    return LAMBDA_OK;
+    return ev_base64_to_buffer(text, len, buf, cap, size);
 }
 
 /* ------------------------------------------------------- decoded caches */
 
-lambda_code ev_decoded_base64(ev_decoded *slot, const char *text, size_t len, const void **data, size_t *size)
+/* Decodes text once into slot: base64 (url 0) or percent-encoding (url 1). */
+static lambda_code decode_once(ev_decoded *slot, int url, const char *text, size_t len, const void **data,
+                               size_t *size)
 {
     if (!slot->done) {
-        lambda_code rc = ev_base64_decode(text, len, NULL, NULL);
+        lambda_code rc = url ? LAMBDA_OK : ev_base64_decode(text, len, NULL, NULL);
         if (rc == LAMBDA_OK) {
-            size_t n = ev_base64_decoded_size(text, len);
+            size_t n = url ? len : ev_base64_decoded_size(text, len);
             slot->data = malloc(n + 1);
             if (!slot->data) {
                 /* Not cached: a later call may find memory. */
                 return LAMBDA_E_NO_MEMORY;
             }
-            ev_base64_decode(text, len, slot->data, &slot->size);
-            slot->data[slot->size] = '\0';
+            if (url) {
+                slot->size = ev_url_decode(text, len, (char *)slot->data, 1);
+            } else {
+                ev_base64_decode(text, len, slot->data, &slot->size);
+                slot->data[slot->size] = '\0';
+            }
         }
         slot->rc = rc;
         slot->done = 1;
@@ -230,6 +288,16 @@ lambda_code ev_decoded_base64(ev_decoded *slot, const char *text, size_t len, co
             *size = slot->size;
     }
     return slot->rc;
+}
+
+lambda_code ev_decoded_base64(ev_decoded *slot, const char *text, size_t len, const void **data, size_t *size)
+{
+    return decode_once(slot, 0, text, len, data, size);
+}
+
+lambda_code ev_decoded_url(ev_decoded *slot, const char *text, size_t len, const void **data, size_t *size)
+{
+    return decode_once(slot, 1, text, len, data, size);
 }
 
 void ev_decoded_free(ev_decoded *slot)
@@ -266,4 +334,105 @@ int ev_strcaseeq(const char *a, const char *b)
         if (!x)
             return 1;
     }
+}
+
+/* ------------------------------------------------------- "Records" events */
+
+/* The "Records" array of root, once every record is an object of kind's source. */
+static lambda_code records_of(json_object *root, const ev_batch_kind *kind, json_object **records)
+{
+    lambda_code rc = ev_check_root(root);
+    if (rc)
+        return rc;
+    json_object *r = NULL;
+    if (!json_object_object_get_ex(root, "Records", &r))
+        return LAMBDA_E_NOT_FOUND;
+    if (!r || !json_object_is_type(r, json_type_array))
+        return LAMBDA_E_WRONG_TYPE;
+    size_t n = json_object_array_length(r);
+    for (size_t i = 0; i < n; i++) {
+        json_object *rec = json_object_array_get_idx(r, i);
+        if (!rec || !json_object_is_type(rec, json_type_object))
+            return LAMBDA_E_WRONG_TYPE;
+        json_object *src = ev_get(rec, kind->source_key);
+        if (src) {
+            const char *s = ev_string_of(src, NULL);
+            if (!s || strcmp(s, kind->source) != 0)
+                return LAMBDA_E_WRONG_TYPE;
+        }
+    }
+    *records = r;
+    return LAMBDA_OK;
+}
+
+ev_batch *ev_batch_parse(json_object *root, const ev_batch_kind *kind, lambda_code *rc)
+{
+    json_object *records = NULL;
+    *rc = records_of(root, kind, &records);
+    if (*rc)
+        return NULL;
+    size_t n = json_object_array_length(records);
+    for (size_t i = 0; i < n; i++) {
+        *rc = kind->check(json_object_array_get_idx(records, i));
+        if (*rc)
+            return NULL;
+    }
+    ev_batch *b = calloc(1, sizeof *b);
+    if (!b) {
+        *rc = LAMBDA_E_NO_MEMORY;
+        return NULL;
+    }
+    b->records = calloc(n ? n : 1, sizeof *b->records);
+    if (!b->records) {
+        free(b);
+        *rc = LAMBDA_E_NO_MEMORY;
+        return NULL;
+    }
+    b->root = root;
+    b->count = n;
+    for (size_t i = 0; i < n; i++) {
+        ev_record *r = &b->records[i];
+        r->json = json_object_array_get_idx(records, i);
+        r->body = ev_get(r->json, kind->body_key);
+    }
+    return b;
+}
+
+void ev_batch_free(ev_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->count; i++)
+        ev_decoded_free(&b->records[i].decoded);
+    free(b->records);
+    free(b);
+}
+
+size_t ev_batch_count(const ev_batch *b)
+{
+    return b ? b->count : 0;
+}
+
+const ev_record *ev_batch_record(const ev_batch *b, size_t index)
+{
+    return b && index < b->count ? &b->records[index] : NULL;
+}
+
+lambda_code ev_record_decoded(const ev_record *r, const json_object *obj, const char *key, ev_decode_fn *decode,
+                              const void **data, size_t *size)
+{
+    if (size)
+        *size = 0;
+    if (!data)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    *data = NULL;
+    if (!r)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    size_t len;
+    const char *text = ev_str(obj, key, &len);
+    if (!text)
+        return LAMBDA_E_NOT_FOUND;
+    /* The record is allocated non-const; the decoded value is a logically const cache. */
+    ev_record *w = (ev_record *)r;
+    return decode(&w->decoded, text, len, data, size);
 }

@@ -11,15 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct lambda_dynamodb_record {
-    json_object *json;
-    json_object *ddb; /* the "dynamodb" object */
+/* The shared "Records" handles (events_internal.h); a record's body is its "dynamodb" object. */
+struct lambda_dynamodb_event {
+    ev_batch batch;
 };
 
-struct lambda_dynamodb_event {
-    json_object *root;
-    size_t count;
-    struct lambda_dynamodb_record *records;
+struct lambda_dynamodb_record {
+    ev_record rec;
 };
 
 static const ev_field record_fields[] = {
@@ -48,112 +46,99 @@ static const ev_field identity_fields[] = {
     {NULL, EV_STRING},
 };
 
+static lambda_code check_record(json_object *r)
+{
+    lambda_code rc = ev_check(r, record_fields);
+    if (!rc)
+        rc = ev_check(ev_get(r, "dynamodb"), ddb_fields);
+    if (!rc)
+        rc = ev_check(ev_get(r, "userIdentity"), identity_fields);
+    return rc;
+}
+
+static const ev_batch_kind kind = {"eventSource", "aws:dynamodb", "dynamodb", check_record};
+
 lambda_code lambda_dynamodb_event_parse(struct json_object *root, lambda_dynamodb_event **out)
 {
-    if (!out)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    *out = NULL;
-    json_object *records;
-    size_t n;
-    lambda_code rc = ev_records(root, "eventSource", "aws:dynamodb", &records, &n);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        json_object *r = json_object_array_get_idx(records, i);
-        rc = ev_check(r, record_fields);
-        if (!rc)
-            rc = ev_check(ev_get(r, "dynamodb"), ddb_fields);
-        if (!rc)
-            rc = ev_check(ev_get(r, "userIdentity"), identity_fields);
-        if (rc)
-            return rc;
-    }
-    lambda_dynamodb_event *ev = calloc(1, sizeof *ev);
-    if (!ev)
-        return LAMBDA_E_NO_MEMORY;
-    ev->records = calloc(n ? n : 1, sizeof *ev->records);
-    if (!ev->records) {
-        free(ev);
-        return LAMBDA_E_NO_MEMORY;
-    }
-    ev->root = root;
-    ev->count = n;
-    for (size_t i = 0; i < n; i++) {
-        ev->records[i].json = json_object_array_get_idx(records, i);
-        ev->records[i].ddb = ev_get(ev->records[i].json, "dynamodb");
-    }
-    *out = ev;
-    return LAMBDA_OK;
+    lambda_code rc = LAMBDA_E_INVALID_ARGUMENT;
+    if (out)
+        *out = (lambda_dynamodb_event *)ev_batch_parse(root, &kind, &rc);
+    return rc;
 }
 
 void lambda_dynamodb_event_free(lambda_dynamodb_event *ev)
 {
-    if (!ev)
-        return;
-    free(ev->records);
-    free(ev);
+    ev_batch_free((ev_batch *)ev);
 }
 
 size_t lambda_dynamodb_event_count(const lambda_dynamodb_event *ev)
 {
-    return ev ? ev->count : 0;
+    return ev_batch_count((const ev_batch *)ev);
 }
 
 const lambda_dynamodb_record *lambda_dynamodb_event_record(const lambda_dynamodb_event *ev, size_t index)
 {
-    return ev && index < ev->count ? &ev->records[index] : NULL;
+    return (const lambda_dynamodb_record *)ev_batch_record((const ev_batch *)ev, index);
+}
+
+static json_object *json(const lambda_dynamodb_record *r)
+{
+    return r ? r->rec.json : NULL;
+}
+
+static json_object *ddb(const lambda_dynamodb_record *r)
+{
+    return r ? r->rec.body : NULL;
 }
 
 struct json_object *lambda_dynamodb_record_json(const lambda_dynamodb_record *r)
 {
-    return r ? r->json : NULL;
+    return json(r);
 }
 
 const char *lambda_dynamodb_record_event_id(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(r->json, "eventID", NULL) : NULL;
+    return ev_str(json(r), "eventID", NULL);
 }
 
 const char *lambda_dynamodb_record_event_name(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(r->json, "eventName", NULL) : NULL;
+    return ev_str(json(r), "eventName", NULL);
 }
 
 const char *lambda_dynamodb_record_event_source_arn(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(r->json, "eventSourceARN", NULL) : NULL;
+    return ev_str(json(r), "eventSourceARN", NULL);
 }
 
 const char *lambda_dynamodb_record_aws_region(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(r->json, "awsRegion", NULL) : NULL;
+    return ev_str(json(r), "awsRegion", NULL);
 }
 
 const char *lambda_dynamodb_record_sequence_number(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(r->ddb, "SequenceNumber", NULL) : NULL;
+    return ev_str(ddb(r), "SequenceNumber", NULL);
 }
 
 const char *lambda_dynamodb_record_stream_view_type(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(r->ddb, "StreamViewType", NULL) : NULL;
+    return ev_str(ddb(r), "StreamViewType", NULL);
 }
 
 int64_t lambda_dynamodb_record_size_bytes(const lambda_dynamodb_record *r)
 {
-    json_object *v = r ? ev_get(r->ddb, "SizeBytes") : NULL;
-    return v ? json_object_get_int64(v) : -1;
+    return ev_int64(ddb(r), "SizeBytes");
 }
 
 double lambda_dynamodb_record_creation_time(const lambda_dynamodb_record *r)
 {
-    json_object *v = r ? ev_get(r->ddb, "ApproximateCreationDateTime") : NULL;
-    return v ? json_object_get_double(v) : -1.0;
+    return ev_double(ddb(r), "ApproximateCreationDateTime");
 }
 
 const char *lambda_dynamodb_record_principal_id(const lambda_dynamodb_record *r)
 {
-    return r ? ev_str(ev_get(r->json, "userIdentity"), "principalId", NULL) : NULL;
+    return ev_str(ev_get(json(r), "userIdentity"), "principalId", NULL);
 }
 
 static const lambda_dynamodb_map *as_map(json_object *o)
@@ -173,49 +158,38 @@ static json_object *value_json(const lambda_dynamodb_value *v)
 
 const lambda_dynamodb_map *lambda_dynamodb_record_keys(const lambda_dynamodb_record *r)
 {
-    return r ? as_map(ev_get(r->ddb, "Keys")) : NULL;
+    return as_map(ev_get(ddb(r), "Keys"));
 }
 
 const lambda_dynamodb_map *lambda_dynamodb_record_new_image(const lambda_dynamodb_record *r)
 {
-    return r ? as_map(ev_get(r->ddb, "NewImage")) : NULL;
+    return as_map(ev_get(ddb(r), "NewImage"));
 }
 
 const lambda_dynamodb_map *lambda_dynamodb_record_old_image(const lambda_dynamodb_record *r)
 {
-    return r ? as_map(ev_get(r->ddb, "OldImage")) : NULL;
+    return as_map(ev_get(ddb(r), "OldImage"));
 }
 
 /* ==================================================================== maps */
 
 size_t lambda_dynamodb_map_count(const lambda_dynamodb_map *m)
 {
-    json_object *o = map_json(m);
-    return o && json_object_is_type(o, json_type_object) ? (size_t)json_object_object_length(o) : 0;
+    return ev_map_count(map_json(m));
 }
 
 const lambda_dynamodb_value *lambda_dynamodb_map_get(const lambda_dynamodb_map *m, const char *name)
 {
-    if (!name)
-        return NULL;
     return (const lambda_dynamodb_value *)ev_get(map_json(m), name);
 }
 
 const char *lambda_dynamodb_map_at(const lambda_dynamodb_map *m, size_t index, const lambda_dynamodb_value **value)
 {
+    json_object *v;
+    const char *name = ev_map_at(map_json(m), index, &v);
     if (value)
-        *value = NULL;
-    json_object *o = map_json(m);
-    if (!o || !json_object_is_type(o, json_type_object))
-        return NULL;
-    json_object_object_foreach(o, k, v) {
-        if (index-- == 0) {
-            if (value)
-                *value = (const lambda_dynamodb_value *)v;
-            return k;
-        }
-    }
-    return NULL;
+        *value = (const lambda_dynamodb_value *)v;
+    return name;
 }
 
 /* ================================================================== values */
@@ -426,22 +400,14 @@ size_t lambda_dynamodb_value_count(const lambda_dynamodb_value *v)
 
 const lambda_dynamodb_value *lambda_dynamodb_value_list_at(const lambda_dynamodb_value *v, size_t index)
 {
-    json_object *c = content_of(v, LAMBDA_DYNAMODB_L);
-    if (!c || index >= json_object_array_length(c))
-        return NULL;
-    return (const lambda_dynamodb_value *)json_object_array_get_idx(c, index);
+    return (const lambda_dynamodb_value *)ev_array_at(content_of(v, LAMBDA_DYNAMODB_L), index);
 }
 
 const char *lambda_dynamodb_value_set_string_at(const lambda_dynamodb_value *v, size_t index, size_t *len)
 {
     json_object *c;
     lambda_dynamodb_type t = classify(v, &c);
-    if ((t != LAMBDA_DYNAMODB_SS && t != LAMBDA_DYNAMODB_NS) || index >= json_object_array_length(c)) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    return ev_string_of(json_object_array_get_idx(c, index), len);
+    return ev_string_of(t == LAMBDA_DYNAMODB_SS || t == LAMBDA_DYNAMODB_NS ? ev_array_at(c, index) : NULL, len);
 }
 
 lambda_code lambda_dynamodb_value_set_binary_at(const lambda_dynamodb_value *v, size_t index, void *buf,
@@ -453,9 +419,10 @@ lambda_code lambda_dynamodb_value_set_binary_at(const lambda_dynamodb_value *v, 
     json_object *c = content_of(v, LAMBDA_DYNAMODB_BS);
     if (!c)
         return LAMBDA_E_WRONG_TYPE;
-    if (index >= json_object_array_length(c))
+    json_object *s = ev_array_at(c, index);
+    if (!s)
         return LAMBDA_E_NOT_FOUND;
     size_t len;
-    const char *text = ev_string_of(json_object_array_get_idx(c, index), &len);
+    const char *text = ev_string_of(s, &len);
     return ev_base64_to_buffer(text, len, buf, cap, size);
 }

@@ -26,11 +26,9 @@ lambda_code lambda_eventbridge_event_parse(struct json_object *root, lambda_even
     if (!out)
         return LAMBDA_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (!root)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    if (!json_object_is_type(root, json_type_object))
-        return LAMBDA_E_WRONG_TYPE;
-    lambda_code rc = ev_check(root, fields);
+    lambda_code rc = ev_check_root(root);
+    if (!rc)
+        rc = ev_check(root, fields);
     if (rc)
         return rc;
     if (!ev_get(root, "detail-type") || !ev_get(root, "source"))
@@ -48,14 +46,19 @@ void lambda_eventbridge_event_free(lambda_eventbridge_event *ev)
     free(ev);
 }
 
-struct json_object *lambda_eventbridge_event_json(const lambda_eventbridge_event *ev)
+static json_object *json(const lambda_eventbridge_event *ev)
 {
     return ev ? ev->root : NULL;
 }
 
+struct json_object *lambda_eventbridge_event_json(const lambda_eventbridge_event *ev)
+{
+    return json(ev);
+}
+
 static const char *field(const lambda_eventbridge_event *ev, const char *key)
 {
-    return ev ? ev_str(ev->root, key, NULL) : NULL;
+    return ev_str(json(ev), key, NULL);
 }
 
 const char *lambda_eventbridge_event_id(const lambda_eventbridge_event *ev)
@@ -95,19 +98,16 @@ const char *lambda_eventbridge_event_region(const lambda_eventbridge_event *ev)
 
 size_t lambda_eventbridge_event_resource_count(const lambda_eventbridge_event *ev)
 {
-    json_object *a = ev ? ev_get(ev->root, "resources") : NULL;
+    json_object *a = ev_get(json(ev), "resources");
     return a ? json_object_array_length(a) : 0;
 }
 
 const char *lambda_eventbridge_event_resource(const lambda_eventbridge_event *ev, size_t index)
 {
-    json_object *a = ev ? ev_get(ev->root, "resources") : NULL;
-    if (!a || index >= json_object_array_length(a))
-        return NULL;
-    return ev_string_of(json_object_array_get_idx(a, index), NULL);
+    return ev_string_of(ev_array_at(ev_get(json(ev), "resources"), index), NULL);
 }
 
 struct json_object *lambda_eventbridge_event_detail(const lambda_eventbridge_event *ev)
 {
-    return ev ? ev_get(ev->root, "detail") : NULL;
+    return ev_get(json(ev), "detail");
 }

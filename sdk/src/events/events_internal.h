@@ -70,7 +70,10 @@ void ev_arena_free(ev_arena *arena);
 
 /* ------------------------------------------------------------ json helpers */
 
-/* The member key of obj; NULL when obj is not an object, the key is absent or its value is null. */
+/*
+ * The member key of obj; NULL when obj is not an object, key is NULL, the
+ * key is absent or its value is null.
+ */
 json_object *ev_get(const json_object *obj, const char *key);
 
 /* The string member key of obj, NULL unless it is a string; *len (if not NULL) gets its length. */
@@ -78,6 +81,23 @@ const char *ev_str(const json_object *obj, const char *key, size_t *len);
 
 /* The string value of a json string, or NULL. */
 const char *ev_string_of(const json_object *value, size_t *len);
+
+/* The number member key of obj, or -1 when it is absent (the public accessors' "absent"). */
+int64_t ev_int64(const json_object *obj, const char *key);
+double ev_double(const json_object *obj, const char *key);
+
+/* Element index of the array a; NULL when a is not an array or index is out of range. */
+json_object *ev_array_at(const json_object *a, size_t index);
+
+/* The number of members of the object map (0 when map is not an object). */
+size_t ev_map_count(const json_object *map);
+
+/*
+ * The name of member number index of the object map (in the event's
+ * order), its value in *value (if not NULL); NULL (and *value NULL) when
+ * map is not an object or index is out of range.
+ */
+const char *ev_map_at(const json_object *map, size_t index, json_object **value);
 
 /* What ev_check accepts for a field (absent and null always pass). */
 enum ev_kind {
@@ -104,22 +124,35 @@ typedef struct ev_field {
  */
 lambda_code ev_check(const json_object *obj, const ev_field *specs);
 
+/*
+ * ev_check for every value of the object map (SQS and SNS message
+ * attributes): each is null or an object whose fields pass. map NULL passes.
+ */
+lambda_code ev_check_map(const json_object *map, const ev_field *specs);
+
 /* Whether value is of kind (null does not count as any kind). */
 int ev_is_kind(const json_object *value, enum ev_kind kind);
 
 /*
- * The start of every "Records" event: root must be an object with an array
- * "Records" of objects, each of whose eventSource/EventSource (when
- * present) is source. Returns LAMBDA_E_INVALID_ARGUMENT for a NULL root,
- * LAMBDA_E_WRONG_TYPE for another shape or source, LAMBDA_E_NOT_FOUND
- * without "Records". *count receives the number of records.
+ * The start of every parse: LAMBDA_E_INVALID_ARGUMENT for a NULL root,
+ * LAMBDA_E_WRONG_TYPE unless it is an object.
  */
-lambda_code ev_records(json_object *root, const char *source_key, const char *source, json_object **records,
-                       size_t *count);
+lambda_code ev_check_root(const json_object *root);
+
+/*
+ * The binary message attribute name of the attribute map attrs (SQS
+ * messageAttributes, SNS MessageAttributes): its base64 member value_key
+ * decoded into buf as ev_base64_to_buffer does. With type_key not NULL the
+ * attribute's type_key member must be "Binary" (else LAMBDA_E_WRONG_TYPE).
+ * Returns LAMBDA_E_INVALID_ARGUMENT for a NULL name or size (size left
+ * alone), else sets *size to 0 first; LAMBDA_E_NOT_FOUND without the value.
+ */
+lambda_code ev_attribute_binary(const json_object *attrs, const char *name, const char *value_key,
+                                const char *type_key, void *buf, size_t cap, size_t *size);
 
 /* ------------------------------------------------------- decoded caches */
 
-/* One base64 value decoded on first use and kept by its handle. */
+/* One base64 (or URL-encoded) value decoded on first use and kept by its handle. */
 typedef struct ev_decoded {
     int done;         /* 0: not yet; 1: decoded */
     lambda_code rc;   /* the outcome, once done */
@@ -134,6 +167,12 @@ typedef struct ev_decoded {
  */
 lambda_code ev_decoded_base64(ev_decoded *slot, const char *text, size_t len, const void **data, size_t *size);
 
+/* The same for percent-encoded text, '+' read as a space (S3 object keys): fails only for memory. */
+lambda_code ev_decoded_url(ev_decoded *slot, const char *text, size_t len, const void **data, size_t *size);
+
+/* Either of the two. */
+typedef lambda_code ev_decode_fn(ev_decoded *slot, const char *text, size_t len, const void **data, size_t *size);
+
 void ev_decoded_free(ev_decoded *slot);
 
 /*
@@ -146,5 +185,59 @@ lambda_code ev_base64_to_buffer(const char *text, size_t len, void *buf, size_t 
 
 /* ASCII case-insensitive equality (header names). */
 int ev_strcaseeq(const char *a, const char *b);
+
+/* ------------------------------------------------------- "Records" events */
+
+/*
+ * The handles of the "Records" event families (SQS, SNS, S3, Kinesis,
+ * DynamoDB): each lambda_*_event struct holds one ev_batch as its only
+ * member, each record struct one ev_record, so a handle pointer converts to
+ * and from a pointer to it (C11 6.7.2.1p15; NULL stays NULL).
+ */
+typedef struct ev_record {
+    json_object *json;  /* the record object */
+    json_object *body;  /* its member ev_batch_kind.body_key ("Sns", "kinesis" ...), or NULL */
+    ev_decoded decoded; /* the one value the record decodes on first use (Kinesis data, S3 key) */
+} ev_record;
+
+typedef struct ev_batch {
+    json_object *root;
+    size_t count;
+    ev_record *records;
+} ev_batch;
+
+/* What tells one family from another. */
+typedef struct ev_batch_kind {
+    const char *source_key; /* the records' source member: "eventSource" ("EventSource" for SNS) */
+    const char *source;     /* its value when present: "aws:sqs" ... */
+    const char *body_key;   /* the member kept as ev_record.body, or NULL */
+    lambda_code (*check)(json_object *record); /* the types of one record's fields */
+} ev_batch_kind;
+
+/*
+ * Reads root (an object with an array "Records" of objects, each of whose
+ * source_key, when present, is source, and each passing check) into a new
+ * batch (*rc LAMBDA_OK), freed with ev_batch_free. Returns NULL with *rc
+ * set on failure: LAMBDA_E_INVALID_ARGUMENT for a NULL root,
+ * LAMBDA_E_NOT_FOUND without "Records", LAMBDA_E_WRONG_TYPE for another
+ * shape or source or what check returns, LAMBDA_E_NO_MEMORY.
+ */
+ev_batch *ev_batch_parse(json_object *root, const ev_batch_kind *kind, lambda_code *rc);
+
+/* Frees b and what its records decoded. NULL is a no-op. */
+void ev_batch_free(ev_batch *b);
+
+/* The number of records (0 for NULL), and record number index (NULL when out of range). */
+size_t ev_batch_count(const ev_batch *b);
+const ev_record *ev_batch_record(const ev_batch *b, size_t index);
+
+/*
+ * The string member key of obj (a part of r) decoded by decode, once, into
+ * r->decoded. The checks of the public accessors: *size (if not NULL) 0 and
+ * *data NULL first; LAMBDA_E_INVALID_ARGUMENT for a NULL data or r,
+ * LAMBDA_E_NOT_FOUND without the member.
+ */
+lambda_code ev_record_decoded(const ev_record *r, const json_object *obj, const char *key, ev_decode_fn *decode,
+                              const void **data, size_t *size);
 
 #endif

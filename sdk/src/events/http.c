@@ -21,10 +21,14 @@ typedef struct pair {
     const char *value;
 } pair;
 
+typedef int name_eq_fn(const char *a, const char *b);
+
+/* (name, value) pairs: headers (names matched with eq = ev_strcaseeq), query, path parameters, cookies. */
 typedef struct pairs {
     pair *items;
     size_t count;
     size_t cap;
+    name_eq_fn *eq;
 } pairs;
 
 struct lambda_http_request {
@@ -64,19 +68,17 @@ static lambda_code pairs_push(pairs *p, const char *name, const char *value)
     return LAMBDA_OK;
 }
 
-typedef int name_eq_fn(const char *a, const char *b);
-
 static int name_eq_exact(const char *a, const char *b)
 {
     return strcmp(a, b) == 0;
 }
 
-static const char *pairs_value(const pairs *p, const char *name, size_t index, name_eq_fn *eq)
+static const char *pairs_value(const pairs *p, const char *name, size_t index)
 {
     if (!name)
         return NULL;
     for (size_t i = 0; i < p->count; i++) {
-        if (eq(p->items[i].name, name)) {
+        if (p->eq(p->items[i].name, name)) {
             if (index == 0)
                 return p->items[i].value;
             index--;
@@ -85,13 +87,13 @@ static const char *pairs_value(const pairs *p, const char *name, size_t index, n
     return NULL;
 }
 
-static size_t pairs_value_count(const pairs *p, const char *name, name_eq_fn *eq)
+static size_t pairs_value_count(const pairs *p, const char *name)
 {
     size_t n = 0;
     if (!name)
         return 0;
     for (size_t i = 0; i < p->count; i++)
-        if (eq(p->items[i].name, name))
+        if (p->eq(p->items[i].name, name))
             n++;
     return n;
 }
@@ -254,10 +256,10 @@ static lambda_code add_cookie_header(lambda_http_request *req, const char *h)
 /* The last entry of X-Forwarded-For, trimmed: the peer the load balancer saw. */
 static lambda_code alb_source_ip(lambda_http_request *req)
 {
-    size_t n = pairs_value_count(&req->headers, "x-forwarded-for", ev_strcaseeq);
+    size_t n = pairs_value_count(&req->headers, "x-forwarded-for");
     if (!n)
         return LAMBDA_OK;
-    const char *xff = pairs_value(&req->headers, "x-forwarded-for", n - 1, ev_strcaseeq);
+    const char *xff = pairs_value(&req->headers, "x-forwarded-for", n - 1);
     const char *start = strrchr(xff, ',');
     start = start ? start + 1 : xff;
     while (is_ows(*start))
@@ -414,9 +416,9 @@ static lambda_code fill(lambda_http_request *req)
             rc = add_cookie(req, json_object_get_string(c), (size_t)json_object_get_string_len(c));
         }
     } else {
-        size_t n = pairs_value_count(&req->headers, "cookie", ev_strcaseeq);
+        size_t n = pairs_value_count(&req->headers, "cookie");
         for (size_t i = 0; i < n && !rc; i++)
-            rc = add_cookie_header(req, pairs_value(&req->headers, "cookie", i, ev_strcaseeq));
+            rc = add_cookie_header(req, pairs_value(&req->headers, "cookie", i));
     }
     if (rc)
         return rc;
@@ -425,7 +427,7 @@ static lambda_code fill(lambda_http_request *req)
         rc = alb_source_ip(req);
         if (rc)
             return rc;
-        req->domain_name = pairs_value(&req->headers, "host", 0, ev_strcaseeq);
+        req->domain_name = pairs_value(&req->headers, "host", 0);
     }
 
     req->body = ev_str(root, "body", &req->body_len);
@@ -439,12 +441,10 @@ lambda_code lambda_http_request_parse(struct json_object *root, lambda_http_requ
     if (!out)
         return LAMBDA_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (!root)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    if (!json_object_is_type(root, json_type_object))
-        return LAMBDA_E_WRONG_TYPE;
     lambda_http_format format;
-    lambda_code rc = detect(root, &format);
+    lambda_code rc = ev_check_root(root);
+    if (!rc)
+        rc = detect(root, &format);
     if (rc)
         return rc;
     lambda_http_request *req = calloc(1, sizeof *req);
@@ -452,6 +452,8 @@ lambda_code lambda_http_request_parse(struct json_object *root, lambda_http_requ
         return LAMBDA_E_NO_MEMORY;
     req->root = root;
     req->format = format;
+    req->headers.eq = ev_strcaseeq;
+    req->query.eq = req->path_params.eq = req->cookies.eq = name_eq_exact;
     rc = fill(req);
     if (rc) {
         lambda_http_request_free(req);
@@ -499,88 +501,88 @@ const char *lambda_http_request_raw_query(const lambda_http_request *req)
     return req ? req->raw_query : NULL;
 }
 
+/* The pairs member of req, or an empty set for a NULL req. */
+static const pairs no_pairs = {NULL, 0, 0, name_eq_exact};
+#define PAIRS(req, member) ((req) ? &(req)->member : &no_pairs)
+
 const char *lambda_http_request_header(const lambda_http_request *req, const char *name)
 {
-    return req ? pairs_value(&req->headers, name, 0, ev_strcaseeq) : NULL;
+    return pairs_value(PAIRS(req, headers), name, 0);
 }
 
 size_t lambda_http_request_header_value_count(const lambda_http_request *req, const char *name)
 {
-    return req ? pairs_value_count(&req->headers, name, ev_strcaseeq) : 0;
+    return pairs_value_count(PAIRS(req, headers), name);
 }
 
 const char *lambda_http_request_header_value(const lambda_http_request *req, const char *name, size_t index)
 {
-    return req ? pairs_value(&req->headers, name, index, ev_strcaseeq) : NULL;
+    return pairs_value(PAIRS(req, headers), name, index);
 }
 
 size_t lambda_http_request_header_count(const lambda_http_request *req)
 {
-    return req ? req->headers.count : 0;
+    return PAIRS(req, headers)->count;
 }
 
 const char *lambda_http_request_header_at(const lambda_http_request *req, size_t index, const char **value)
 {
-    static const pairs none;
-    return pairs_at(req ? &req->headers : &none, index, value);
+    return pairs_at(PAIRS(req, headers), index, value);
 }
 
 const char *lambda_http_request_query(const lambda_http_request *req, const char *name)
 {
-    return req ? pairs_value(&req->query, name, 0, name_eq_exact) : NULL;
+    return pairs_value(PAIRS(req, query), name, 0);
 }
 
 size_t lambda_http_request_query_value_count(const lambda_http_request *req, const char *name)
 {
-    return req ? pairs_value_count(&req->query, name, name_eq_exact) : 0;
+    return pairs_value_count(PAIRS(req, query), name);
 }
 
 const char *lambda_http_request_query_value(const lambda_http_request *req, const char *name, size_t index)
 {
-    return req ? pairs_value(&req->query, name, index, name_eq_exact) : NULL;
+    return pairs_value(PAIRS(req, query), name, index);
 }
 
 size_t lambda_http_request_query_count(const lambda_http_request *req)
 {
-    return req ? req->query.count : 0;
+    return PAIRS(req, query)->count;
 }
 
 const char *lambda_http_request_query_at(const lambda_http_request *req, size_t index, const char **value)
 {
-    static const pairs none;
-    return pairs_at(req ? &req->query : &none, index, value);
+    return pairs_at(PAIRS(req, query), index, value);
 }
 
 const char *lambda_http_request_path_param(const lambda_http_request *req, const char *name)
 {
-    return req ? pairs_value(&req->path_params, name, 0, name_eq_exact) : NULL;
+    return pairs_value(PAIRS(req, path_params), name, 0);
 }
 
 size_t lambda_http_request_path_param_count(const lambda_http_request *req)
 {
-    return req ? req->path_params.count : 0;
+    return PAIRS(req, path_params)->count;
 }
 
 const char *lambda_http_request_path_param_at(const lambda_http_request *req, size_t index, const char **value)
 {
-    static const pairs none;
-    return pairs_at(req ? &req->path_params : &none, index, value);
+    return pairs_at(PAIRS(req, path_params), index, value);
 }
 
 const char *lambda_http_request_cookie(const lambda_http_request *req, const char *name)
 {
-    return req ? pairs_value(&req->cookies, name, 0, name_eq_exact) : NULL;
+    return pairs_value(PAIRS(req, cookies), name, 0);
 }
 
 size_t lambda_http_request_cookie_count(const lambda_http_request *req)
 {
-    return req ? req->cookies.count : 0;
+    return PAIRS(req, cookies)->count;
 }
 
 const char *lambda_http_request_cookie_at(const lambda_http_request *req, size_t index, const char **value)
 {
-    static const pairs none;
-    return pairs_at(req ? &req->cookies : &none, index, value);
+    return pairs_at(PAIRS(req, cookies), index, value);
 }
 
 lambda_code lambda_http_request_body(const lambda_http_request *req, const void **data, size_t *size)

@@ -3,20 +3,16 @@
  */
 #include "events_internal.h"
 
-#include <stdlib.h>
-
-struct lambda_s3_record {
-    json_object *json;
-    json_object *bucket;
-    json_object *object;
-    char *key; /* decoded on first use */
-    size_t key_len;
+/*
+ * The shared "Records" handles (events_internal.h): a record's body is its
+ * "s3" object, its decoded value the object key.
+ */
+struct lambda_s3_event {
+    ev_batch batch;
 };
 
-struct lambda_s3_event {
-    json_object *root;
-    size_t count;
-    struct lambda_s3_record *records;
+struct lambda_s3_record {
+    ev_record rec;
 };
 
 static const ev_field record_fields[] = {
@@ -61,142 +57,107 @@ static lambda_code check_record(json_object *r)
     return rc;
 }
 
+static const ev_batch_kind kind = {"eventSource", "aws:s3", "s3", check_record};
+
 lambda_code lambda_s3_event_parse(struct json_object *root, lambda_s3_event **out)
 {
-    if (!out)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    *out = NULL;
-    json_object *records;
-    size_t n;
-    lambda_code rc = ev_records(root, "eventSource", "aws:s3", &records, &n);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        rc = check_record(json_object_array_get_idx(records, i));
-        if (rc)
-            return rc;
-    }
-    lambda_s3_event *ev = calloc(1, sizeof *ev);
-    if (!ev)
-        return LAMBDA_E_NO_MEMORY;
-    ev->records = calloc(n ? n : 1, sizeof *ev->records);
-    if (!ev->records) {
-        free(ev);
-        return LAMBDA_E_NO_MEMORY;
-    }
-    ev->root = root;
-    ev->count = n;
-    for (size_t i = 0; i < n; i++) {
-        struct lambda_s3_record *r = &ev->records[i];
-        r->json = json_object_array_get_idx(records, i);
-        json_object *s3 = ev_get(r->json, "s3");
-        r->bucket = ev_get(s3, "bucket");
-        r->object = ev_get(s3, "object");
-    }
-    *out = ev;
-    return LAMBDA_OK;
+    lambda_code rc = LAMBDA_E_INVALID_ARGUMENT;
+    if (out)
+        *out = (lambda_s3_event *)ev_batch_parse(root, &kind, &rc);
+    return rc;
 }
 
 void lambda_s3_event_free(lambda_s3_event *ev)
 {
-    if (!ev)
-        return;
-    for (size_t i = 0; i < ev->count; i++)
-        free(ev->records[i].key);
-    free(ev->records);
-    free(ev);
+    ev_batch_free((ev_batch *)ev);
 }
 
 size_t lambda_s3_event_count(const lambda_s3_event *ev)
 {
-    return ev ? ev->count : 0;
+    return ev_batch_count((const ev_batch *)ev);
 }
 
 const lambda_s3_record *lambda_s3_event_record(const lambda_s3_event *ev, size_t index)
 {
-    return ev && index < ev->count ? &ev->records[index] : NULL;
+    return (const lambda_s3_record *)ev_batch_record((const ev_batch *)ev, index);
+}
+
+static json_object *json(const lambda_s3_record *r)
+{
+    return r ? r->rec.json : NULL;
+}
+
+static json_object *bucket(const lambda_s3_record *r)
+{
+    return r ? ev_get(r->rec.body, "bucket") : NULL;
+}
+
+static json_object *object(const lambda_s3_record *r)
+{
+    return r ? ev_get(r->rec.body, "object") : NULL;
 }
 
 struct json_object *lambda_s3_record_json(const lambda_s3_record *r)
 {
-    return r ? r->json : NULL;
+    return json(r);
 }
 
 const char *lambda_s3_record_event_name(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->json, "eventName", NULL) : NULL;
+    return ev_str(json(r), "eventName", NULL);
 }
 
 const char *lambda_s3_record_event_time(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->json, "eventTime", NULL) : NULL;
+    return ev_str(json(r), "eventTime", NULL);
 }
 
 const char *lambda_s3_record_aws_region(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->json, "awsRegion", NULL) : NULL;
+    return ev_str(json(r), "awsRegion", NULL);
 }
 
 const char *lambda_s3_record_bucket_name(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->bucket, "name", NULL) : NULL;
+    return ev_str(bucket(r), "name", NULL);
 }
 
 const char *lambda_s3_record_bucket_arn(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->bucket, "arn", NULL) : NULL;
+    return ev_str(bucket(r), "arn", NULL);
 }
 
 lambda_code lambda_s3_record_object_key(const lambda_s3_record *r, const char **key, size_t *len)
 {
-    if (len)
-        *len = 0;
-    if (!key)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    *key = NULL;
-    if (!r)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    if (!r->key) {
-        size_t raw_len;
-        const char *raw = ev_str(r->object, "key", &raw_len);
-        if (!raw)
-            return LAMBDA_E_NOT_FOUND;
-        char *decoded = malloc(raw_len + 1);
-        if (!decoded)
-            return LAMBDA_E_NO_MEMORY;
-        /* The record is allocated non-const; the decoded key is a logically const cache. */
-        struct lambda_s3_record *w = (struct lambda_s3_record *)r;
-        w->key_len = ev_url_decode(raw, raw_len, decoded, 1);
-        w->key = decoded;
-    }
-    *key = r->key;
-    if (len)
-        *len = r->key_len;
-    return LAMBDA_OK;
+    const void *decoded = NULL;
+    lambda_code rc = ev_record_decoded((const ev_record *)r, object(r), "key", ev_decoded_url, key ? &decoded : NULL,
+                                       len);
+    if (key)
+        *key = decoded;
+    return rc;
 }
 
 const char *lambda_s3_record_object_key_raw(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->object, "key", NULL) : NULL;
+    return ev_str(object(r), "key", NULL);
 }
 
 int64_t lambda_s3_record_object_size(const lambda_s3_record *r)
 {
-    json_object *size = r ? ev_get(r->object, "size") : NULL;
-    return size ? json_object_get_int64(size) : -1;
+    return ev_int64(object(r), "size");
 }
 
 const char *lambda_s3_record_object_etag(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->object, "eTag", NULL) : NULL;
+    return ev_str(object(r), "eTag", NULL);
 }
 
 const char *lambda_s3_record_object_version_id(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->object, "versionId", NULL) : NULL;
+    return ev_str(object(r), "versionId", NULL);
 }
 
 const char *lambda_s3_record_object_sequencer(const lambda_s3_record *r)
 {
-    return r ? ev_str(r->object, "sequencer", NULL) : NULL;
+    return ev_str(object(r), "sequencer", NULL);
 }

@@ -3,16 +3,13 @@
  */
 #include "events_internal.h"
 
-#include <stdlib.h>
-
-struct lambda_sqs_message {
-    json_object *json;
+/* The shared "Records" handles (events_internal.h). */
+struct lambda_sqs_event {
+    ev_batch batch;
 };
 
-struct lambda_sqs_event {
-    json_object *root;
-    size_t count;
-    struct lambda_sqs_message *messages;
+struct lambda_sqs_message {
+    ev_record rec;
 };
 
 static const ev_field message_fields[] = {
@@ -37,163 +34,110 @@ static const ev_field attribute_fields[] = {
 static lambda_code check_message(json_object *m)
 {
     lambda_code rc = ev_check(m, message_fields);
-    if (rc)
-        return rc;
-    json_object *attrs = ev_get(m, "messageAttributes");
-    if (!attrs)
-        return LAMBDA_OK;
-    json_object_object_foreach(attrs, k, v) {
-        (void)k;
-        if (!v)
-            continue;
-        if (!json_object_is_type(v, json_type_object))
-            return LAMBDA_E_WRONG_TYPE;
-        rc = ev_check(v, attribute_fields);
-        if (rc)
-            return rc;
-    }
-    return LAMBDA_OK;
+    return rc ? rc : ev_check_map(ev_get(m, "messageAttributes"), attribute_fields);
 }
+
+static const ev_batch_kind kind = {"eventSource", "aws:sqs", NULL, check_message};
 
 lambda_code lambda_sqs_event_parse(struct json_object *root, lambda_sqs_event **out)
 {
-    if (!out)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    *out = NULL;
-    json_object *records;
-    size_t n;
-    lambda_code rc = ev_records(root, "eventSource", "aws:sqs", &records, &n);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        rc = check_message(json_object_array_get_idx(records, i));
-        if (rc)
-            return rc;
-    }
-    lambda_sqs_event *ev = calloc(1, sizeof *ev);
-    if (!ev)
-        return LAMBDA_E_NO_MEMORY;
-    ev->messages = calloc(n ? n : 1, sizeof *ev->messages);
-    if (!ev->messages) {
-        free(ev);
-        return LAMBDA_E_NO_MEMORY;
-    }
-    ev->root = root;
-    ev->count = n;
-    for (size_t i = 0; i < n; i++)
-        ev->messages[i].json = json_object_array_get_idx(records, i);
-    *out = ev;
-    return LAMBDA_OK;
+    lambda_code rc = LAMBDA_E_INVALID_ARGUMENT;
+    if (out)
+        *out = (lambda_sqs_event *)ev_batch_parse(root, &kind, &rc);
+    return rc;
 }
 
 void lambda_sqs_event_free(lambda_sqs_event *ev)
 {
-    if (!ev)
-        return;
-    free(ev->messages);
-    free(ev);
+    ev_batch_free((ev_batch *)ev);
 }
 
 size_t lambda_sqs_event_count(const lambda_sqs_event *ev)
 {
-    return ev ? ev->count : 0;
+    return ev_batch_count((const ev_batch *)ev);
 }
 
 const lambda_sqs_message *lambda_sqs_event_message(const lambda_sqs_event *ev, size_t index)
 {
-    return ev && index < ev->count ? &ev->messages[index] : NULL;
+    return (const lambda_sqs_message *)ev_batch_record((const ev_batch *)ev, index);
+}
+
+static json_object *json(const lambda_sqs_message *m)
+{
+    return m ? m->rec.json : NULL;
 }
 
 struct json_object *lambda_sqs_message_json(const lambda_sqs_message *m)
 {
-    return m ? m->json : NULL;
+    return json(m);
 }
 
 const char *lambda_sqs_message_id(const lambda_sqs_message *m)
 {
-    return m ? ev_str(m->json, "messageId", NULL) : NULL;
+    return ev_str(json(m), "messageId", NULL);
 }
 
 const char *lambda_sqs_message_receipt_handle(const lambda_sqs_message *m)
 {
-    return m ? ev_str(m->json, "receiptHandle", NULL) : NULL;
+    return ev_str(json(m), "receiptHandle", NULL);
 }
 
 const char *lambda_sqs_message_body(const lambda_sqs_message *m, size_t *len)
 {
-    if (!m) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    return ev_str(m->json, "body", len);
+    return ev_str(json(m), "body", len);
 }
 
 const char *lambda_sqs_message_md5_of_body(const lambda_sqs_message *m)
 {
-    return m ? ev_str(m->json, "md5OfBody", NULL) : NULL;
+    return ev_str(json(m), "md5OfBody", NULL);
 }
 
 const char *lambda_sqs_message_event_source_arn(const lambda_sqs_message *m)
 {
-    return m ? ev_str(m->json, "eventSourceARN", NULL) : NULL;
+    return ev_str(json(m), "eventSourceARN", NULL);
 }
 
 const char *lambda_sqs_message_aws_region(const lambda_sqs_message *m)
 {
-    return m ? ev_str(m->json, "awsRegion", NULL) : NULL;
+    return ev_str(json(m), "awsRegion", NULL);
 }
 
 const char *lambda_sqs_message_system_attribute(const lambda_sqs_message *m, const char *name)
 {
-    return m && name ? ev_str(ev_get(m->json, "attributes"), name, NULL) : NULL;
+    return ev_str(ev_get(json(m), "attributes"), name, NULL);
+}
+
+static json_object *attributes(const lambda_sqs_message *m)
+{
+    return ev_get(json(m), "messageAttributes");
 }
 
 size_t lambda_sqs_message_attribute_count(const lambda_sqs_message *m)
 {
-    json_object *attrs = m ? ev_get(m->json, "messageAttributes") : NULL;
-    return attrs ? (size_t)json_object_object_length(attrs) : 0;
+    return ev_map_count(attributes(m));
 }
 
 const char *lambda_sqs_message_attribute_name(const lambda_sqs_message *m, size_t index)
 {
-    json_object *attrs = m ? ev_get(m->json, "messageAttributes") : NULL;
-    if (!attrs)
-        return NULL;
-    json_object_object_foreach(attrs, k, v) {
-        (void)v;
-        if (index-- == 0)
-            return k;
-    }
-    return NULL;
-}
-
-static json_object *attribute(const lambda_sqs_message *m, const char *name)
-{
-    return m && name ? ev_get(ev_get(m->json, "messageAttributes"), name) : NULL;
+    return ev_map_at(attributes(m), index, NULL);
 }
 
 const char *lambda_sqs_message_attribute_type(const lambda_sqs_message *m, const char *name)
 {
-    return ev_str(attribute(m, name), "dataType", NULL);
+    return ev_str(ev_get(attributes(m), name), "dataType", NULL);
 }
 
 const char *lambda_sqs_message_attribute_string(const lambda_sqs_message *m, const char *name)
 {
-    return ev_str(attribute(m, name), "stringValue", NULL);
+    return ev_str(ev_get(attributes(m), name), "stringValue", NULL);
 }
 
 lambda_code lambda_sqs_message_attribute_binary(const lambda_sqs_message *m, const char *name, void *buf,
                                                 size_t cap, size_t *size)
 {
-    if (!m || !name || !size)
+    if (!m)
         return LAMBDA_E_INVALID_ARGUMENT;
-    *size = 0;
-    size_t len;
-    const char *text = ev_str(attribute(m, name), "binaryValue", &len);
-    if (!text)
-        return LAMBDA_E_NOT_FOUND;
-    return ev_base64_to_buffer(text, len, buf, cap, size);
+    return ev_attribute_binary(attributes(m), name, "binaryValue", NULL, buf, cap, size);
 }
 
 /* ===================================================== partial batch response */
