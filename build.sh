@@ -168,7 +168,7 @@ cmd_invoke() {
     # arm64 on another machine: the runtime runs under QEMU (tools/run-arm64).
     if [ -n "$CROSS" ]; then extra=(--runtime-wrapper "$ROOT/tools/run-arm64"); fi
     # Debian's python3 first: a python3 earlier on PATH may be a slow-starting shim.
-    "$(command -v /usr/bin/python3 || command -v python3)" "$BUILD_DIR/bin/lambda-c-emulator" --port 0 --quiet \
+    "$(command -v /usr/bin/python3 || command -v python3)" "$BUILD_DIR/bin/lambda-c-emulator" --port 0 \
         --layer "$BUILD_DIR/layer.zip" "${extra[@]}" \
         --function "$name=$code,handler=$handler" \
         --invoke "$name" --event "$event"
