@@ -5,6 +5,8 @@
 #
 # The library must not have libcurl/libssl/libcrypto as DT_NEEDED: it dlopen()s them on first
 # use (sdk/aws/loader.c). Their headers are used at compile time only, for type checking.
+# RUNPATH $ORIGIN: those dlopen()s find the layer's copies beside it (lib/) even when a
+# function's LD_LIBRARY_PATH lacks /opt/lib.
 
 AWS_SONAME := liblambda-c-aws.so.1
 AWS_LIB := $(B)/lib/liblambda-c-aws.so.$(VERSION)
@@ -16,7 +18,7 @@ AWS_LINK := -L$(B)/lib -llambda-c-aws $(AWS_SYSLIBS)
 
 $(AWS_LIB): $(AWS_OBJS) sdk/aws/liblambda-c-aws.map
 	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $(AWS_OBJS) -Wl,-soname,$(AWS_SONAME) \
+	$(CC) -shared -o $@ $(AWS_OBJS) -Wl,-soname,$(AWS_SONAME) -Wl,-rpath,'$$ORIGIN' \
 	    -Wl,--version-script=sdk/aws/liblambda-c-aws.map $(LDFLAGS_COMMON) $(AWS_SYSLIBS)
 	ln -sf liblambda-c-aws.so.$(VERSION) $(B)/lib/$(AWS_SONAME)
 	ln -sf $(AWS_SONAME) $(B)/lib/liblambda-c-aws.so
@@ -72,6 +74,19 @@ aws: $(AWS_LIB) $(AWS_UNIT_TESTS) $(AWS_MOTO_CLIENT) $(AWS_BENCH)
 # ---------------------------------------------------------------- layer and SDK tree
 # layer/layer.sh copies every build/lib/liblambda-c-*.so.N into the layer: build ours first.
 $(LAYER_ZIP): $(AWS_LIB)
+
+# What the library dlopen()s (layer/dlopen-libraries: libcurl.so.4, libcrypto.so.3) is not on
+# Lambda's OS-only runtimes: the layer ships a lean libcurl built from Debian's source package
+# (HTTP(S) + OpenSSL only), the target's libssl/libcrypto, and their closure minus glibc
+# (third_party/build-curl.sh, docs/THIRD_PARTY.md). The compile is cached in THIRD_PARTY_DIR,
+# which every build tree of the checkout shares (build, build-asan, ...): once per target.
+THIRD_PARTY_DIR ?= build/third-party
+AWS_BUNDLE := $(THIRD_PARTY_DIR)/$(TARGET_TRIPLE)/lib
+$(AWS_BUNDLE)/libcurl.so.4: third_party/build-curl.sh layer/dlopen-libraries \
+		$(wildcard $(shell $(CC) -print-file-name=libssl.so.3) $(shell $(CC) -print-file-name=libcrypto.so.3))
+	CC="$(CC)" bash third_party/build-curl.sh $(THIRD_PARTY_DIR) layer/dlopen-libraries
+$(LAYER_ZIP): $(AWS_BUNDLE)/libcurl.so.4
+LAYER_THIRD_PARTY += $(AWS_BUNDLE)/*.so.*
 # build/sdk/lib gets the library too, for handler builds (-llambda-c-aws).
 $(SDK_DEV)/lib/$(AWS_SONAME): $(AWS_LIB) $(SDK_DEV)/lib/pkgconfig/lambda-c.pc
 	cp -P $(B)/lib/liblambda-c-aws.so* $(SDK_DEV)/lib/

@@ -328,6 +328,12 @@ def test_https_with_the_ca_bundle_from_ssl_cert_file(moto, tmp_path):
 
 # ------------------------------------------------------------------ the examples, in the emulator
 
+def mapped_files(pid):
+    """The files a process maps (/proc/PID/maps)."""
+    with open(f"/proc/{pid}/maps") as f:
+        return {line.split(None, 5)[5].strip() for line in f if len(line.split(None, 5)) == 6}
+
+
 def example_emulator(moto, secret, **functions):
     """The emulator running the real layer and example zips, with moto's key id and the given
     secret as the function's credentials (what Lambda puts in the environment)."""
@@ -355,6 +361,8 @@ def test_s3_roundtrip_example_in_the_emulator(moto):
     emu = example_emulator(moto, moto.secret, **{"s3-roundtrip": {"BUCKET": bucket}})
     try:
         answers = [emu.invoke("s3-roundtrip", event) for _ in range(3)]  # cold, then warm
+        pid = emu.debug("s3-roundtrip")["environments"][0]["pid"]
+        maps = mapped_files(pid)
     finally:
         logs = emu.logs()
         emu.stop()
@@ -363,6 +371,13 @@ def test_s3_roundtrip_example_in_the_emulator(moto):
         out = a.json()
         assert out["same"] is True and out["bytes"] == len(json.dumps(event).encode()), out
         assert out["bucket"] == bucket and out["key"].startswith("events/")
+    # The calls went through the layer's own libcurl and OpenSSL (lib/ beside liblambda-c),
+    # not the system's: on Lambda there is none.
+    layer_lib = next(os.path.dirname(p) for p in maps if p.endswith("/liblambda-c.so.1"))
+    for name in ("libcurl.so.4", "libssl.so.3", "libcrypto.so.3"):
+        assert os.path.join(layer_lib, name) in maps, (name, sorted(maps))
+    foreign = [p for p in maps if re.search(r"/lib(curl|ssl|crypto)\.so", p) and os.path.dirname(p) != layer_lib]
+    assert not foreign, f"system copies mapped: {foreign}"
     # What the function wrote is really in moto.
     stored = run(moto, "s3-get", bucket, answers[0].json()["key"])
     assert json.loads(stored["body"]) == event
@@ -376,6 +391,38 @@ def test_s3_roundtrip_example_in_the_emulator(moto):
     err = bad.json()
     assert err["errorType"] == "SignatureDoesNotMatch", err
     assert "PutObject" in err["errorMessage"]
+
+
+def test_s3_roundtrip_example_over_https_with_the_layers_libcurl_and_openssl(moto, tmp_path):
+    """HTTPS from a function: the layer's lean libcurl (no CA path built in) and OpenSSL verify
+    the endpoint against SSL_CERT_FILE, which liblambda-c-aws hands to libcurl (CURLOPT_CAINFO)."""
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    bucket = unique("lambda-c-tls-example")
+    assert run(moto, "s3-create-bucket", bucket)["ok"]
+    front = Front(moto.port, tls_cert=str(cert), tls_key=str(key)).start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=moto.key_id, AWS_SECRET_ACCESS_KEY=moto.secret, AWS_REGION="us-east-1")
+    code = (f"{function_zip('s3-roundtrip')},handler=s3-roundtrip.handler,timeout=30,env.BUCKET={bucket},"
+            f"env.AWS_ENDPOINT_URL=https://127.0.0.1:{front.port}")
+    emu = Emulator([f"s3-roundtrip={code},env.SSL_CERT_FILE={cert}", f"untrusted={code}"], env=env)
+    try:
+        good = emu.invoke("s3-roundtrip", {"tls": True})
+        maps = mapped_files(emu.debug("s3-roundtrip")["environments"][0]["pid"])
+        bad = emu.invoke("untrusted", {"tls": True})  # the system's bundle does not know the certificate
+    finally:
+        logs = emu.logs()
+        emu.stop()
+        front.stop()
+    assert good.status == 200 and not good.function_error and good.json()["same"] is True, (good, logs)
+    assert front.handshakes >= 1
+    layer_lib = next(os.path.dirname(p) for p in maps if p.endswith("/liblambda-c.so.1"))
+    assert {os.path.join(layer_lib, n) for n in ("libcurl.so.4", "libssl.so.3", "libcrypto.so.3")} <= maps
+    assert bad.function_error == "Unhandled" and "certificate" in bad.body.decode().lower(), bad
 
 
 def test_dynamodb_store_example_in_the_emulator(moto):

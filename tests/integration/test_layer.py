@@ -1,5 +1,6 @@
 """The artifacts themselves: what Lambda unpacks to /opt and /var/task."""
 import os
+import pathlib
 import re
 import subprocess
 import zipfile
@@ -7,6 +8,14 @@ import zipfile
 from conftest import BUILD
 
 HELLO_ZIP_LIMIT = 16 * 1024
+LAYER_ZIP_LIMIT = 4 * 1024 * 1024  # issue 6: runtime, SDK, libcurl, OpenSSL, json-c and their closure
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def dlopen_libraries():
+    """layer/dlopen-libraries: what the layer's code loads with dlopen() by soname."""
+    text = (ROOT / "layer" / "dlopen-libraries").read_text()
+    return [name for line in text.splitlines() for name in line.split("#")[0].split()]
 
 
 def needed(path):
@@ -36,10 +45,15 @@ def test_layer_libraries_are_the_closure_minus_glibc():
     libs = {p.name for p in (layer / "lib").iterdir()}
     glibc = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2",
              "ld-linux-aarch64.so.1"}
-    # Roots: the runtime and the SDK's libraries (a handler may link any of them).
+    # Roots: the runtime and the SDK's libraries (a handler may link any of them), and what
+    # liblambda-c-aws dlopen()s (no DT_NEEDED names them: layer/dlopen-libraries does).
     sdk_libs = {name for name in libs if name.startswith("liblambda-c")}
-    closure = set(sdk_libs)
-    todo = [layer / "bin" / "lambda-c-runtime"] + [layer / "lib" / name for name in sdk_libs]
+    dlopened = set(dlopen_libraries()) if "liblambda-c-aws.so.1" in sdk_libs else set()
+    assert dlopened >= {"libcurl.so.4", "libcrypto.so.3"} or not dlopened, dlopened
+    for name in dlopened:
+        assert name in libs, f"{name} is dlopen()ed but not in the layer"
+    closure = sdk_libs | dlopened
+    todo = [layer / "bin" / "lambda-c-runtime"] + [layer / "lib" / name for name in closure]
     while todo:
         for lib in needed(todo.pop()):
             if lib in glibc or lib.startswith("libasan") or lib.startswith("libubsan"):
@@ -49,6 +63,29 @@ def test_layer_libraries_are_the_closure_minus_glibc():
                 closure.add(lib)
                 todo.append(layer / "lib" / lib)
     assert closure == libs, f"layer has extra libraries: {libs - closure}"
+
+
+def test_layer_bundles_a_lean_libcurl_and_openssl_and_fits_4_mib():
+    lib = BUILD / "layer" / "lib"
+    for name in ("libcurl.so.4", "libssl.so.3", "libcrypto.so.3"):
+        assert (lib / name).is_file() and not (lib / name).is_symlink(), name
+    dyn = subprocess.run(["readelf", "-d", str(lib / "libcurl.so.4")], capture_output=True, text=True,
+                         check=True).stdout
+    assert "Library soname: [libcurl.so.4]" in dyn
+    # Lean: OpenSSL and glibc only (no nghttp2, LDAP, SSH, RTMP, Kerberos, GnuTLS, IDN, PSL, zstd...).
+    others = {n for n in needed(lib / "libcurl.so.4") if not re.fullmatch(r"libc\.so\.6|ld-linux.*", n)}
+    assert others <= {"libssl.so.3", "libcrypto.so.3"}, others
+    assert "Library runpath: [$ORIGIN]" in dyn  # libssl/libcrypto from beside it
+    # ABI of Debian's libcurl4 (OpenSSL flavour): versioned symbols CURL_OPENSSL_4.
+    syms = subprocess.run(["objdump", "-T", str(lib / "libcurl.so.4")], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"CURL_OPENSSL_4\s+curl_easy_init$", syms, re.M), syms[:2000]
+    # No CA bundle or path built in: liblambda-c-aws sets CURLOPT_CAINFO itself.
+    text = (lib / "libcurl.so.4").read_bytes()
+    assert b"/etc/ssl/certs" not in text and b"ca-certificates.crt" not in text
+    size = (BUILD / "layer.zip").stat().st_size
+    print(f"layer.zip: {size} bytes ({size / 1048576:.2f} MiB)")
+    assert size <= LAYER_ZIP_LIMIT, f"layer.zip is {size} bytes, over the 4 MiB target"
 
 
 def test_runtime_links_no_curl_or_openssl():
