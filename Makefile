@@ -28,8 +28,8 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARNINGS) \
 # Lazy binding (no -z now, no -fno-plt): cold start is the headline figure, and eager binding
 # resolved every imported symbol at load: 351k instructions from exec to the first /next
 # against 300k lazily (callgrind, hello). Handlers are still loaded with RTLD_NOW, so a missing
-# symbol remains an init error.
-LDFLAGS_COMMON := -Wl,-z,relro -Wl,--as-needed -Wl,-O1 \
+# symbol remains an init error. -z noseparate-code: fewer pages per object (hello.so 14 KB -> 6 KB).
+LDFLAGS_COMMON := -Wl,-z,relro -Wl,-z,noseparate-code -Wl,--as-needed -Wl,-O1 \
                   $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 
 JSONC_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c)

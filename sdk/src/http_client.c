@@ -276,20 +276,25 @@ static lambda_code read_line(http_conn *conn, char **line)
 {
     size_t start = conn->head_len;
     for (;;) {
-        while (conn->rpos < conn->rlen) {
-            char c = conn->rbuf[conn->rpos++];
-            if (conn->head_len + 1 >= sizeof conn->head)
-                return LAMBDA_E_PROTOCOL;
-            if (c == '\n') {
-                size_t end = conn->head_len;
-                if (end > start && conn->head[end - 1] == '\r')
-                    end--;
-                conn->head[end] = '\0';
-                conn->head_len = end + 1;
-                *line = conn->head + start;
-                return LAMBDA_OK;
-            }
-            conn->head[conn->head_len++] = c;
+        /* memchr + memcpy rather than a byte loop: this runs over every response head. */
+        const char *avail = conn->rbuf + conn->rpos;
+        size_t n = conn->rlen - conn->rpos;
+        const char *nl = memchr(avail, '\n', n);
+        size_t take = nl ? (size_t)(nl - avail) : n;
+        if (conn->head_len + take + 1 >= sizeof conn->head)
+            return LAMBDA_E_PROTOCOL;
+        memcpy(conn->head + conn->head_len, avail, take);
+        conn->head_len += take;
+        conn->rpos += take;
+        if (nl) {
+            conn->rpos++; /* the '\n' */
+            size_t end = conn->head_len;
+            if (end > start && conn->head[end - 1] == '\r')
+                end--;
+            conn->head[end] = '\0';
+            conn->head_len = end + 1;
+            *line = conn->head + start;
+            return LAMBDA_OK;
         }
         lambda_code rc = fill(conn);
         if (rc)
