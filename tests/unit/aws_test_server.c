@@ -172,6 +172,11 @@ static void *conn_main(void *argp)
             nanosleep(&ts, NULL);
         }
         if (reply.no_answer) break;
+        /* Counted before the reply goes out: the client may act on the reply (and a test
+         * read this counter) before this thread is scheduled again. */
+        pthread_mutex_lock(&s->lock);
+        s->requests++;
+        pthread_mutex_unlock(&s->lock);
         size_t blen = reply.body ? strlen(reply.body) : reply.gen_len;
         char head[4096];
         int n = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n%s%s\r\n", reply.status, blen,
@@ -185,9 +190,6 @@ static void *conn_main(void *argp)
             ok = write_all(fd, chunk, c) == 0;
             off += c;
         }
-        pthread_mutex_lock(&s->lock);
-        s->requests++;
-        pthread_mutex_unlock(&s->lock);
         if (!ok || reply.close) break;
     }
     free(buf);
