@@ -46,6 +46,7 @@ STREAM_INVOKE_API = "/2021-11-15"
 MAX_SYNC_REQUEST = 6291456          # 6 MiB: RequestResponse request payload
 MAX_ASYNC_REQUEST = 1048576         # 1 MiB: Event request payload
 MAX_RESPONSE = 6291556              # 6 MiB + 100: buffered response from the runtime
+XRAY_CAUSE_MAX = 65536              # Lambda-Runtime-Function-XRay-Error-Cause
 WRAPPER_GRACE_S = 30.0              # valgrind writes its leak report after SIGTERM
 MAX_STREAM = 209715200              # 200 MiB: streamed response
 TAIL_BYTES = 4096
@@ -1090,6 +1091,10 @@ class Environment:
                              function_error=False, await_next=True)
                 else:
                     etype = h.headers.get("Lambda-Runtime-Function-Error-Type")
+                    cause = h.headers.get("Lambda-Runtime-Function-XRay-Error-Cause")
+                    if cause is not None:
+                        # Lambda hands it to X-Ray; here it is kept for the debug endpoint.
+                        self.last_xray_cause = cause[:XRAY_CAUSE_MAX]
                     body = data
                     if not body.strip():
                         body = error_json("", etype or "Runtime.Unknown")
@@ -1292,6 +1297,7 @@ class Environment:
             "echoed_answers": self.echo_yes,
             "unechoed_answers": self.echo_no,
             "extension_registered": bool(self.extensions),
+            "last_xray_error_cause": getattr(self, "last_xray_cause", None),
             "extensions": [e["name"] for e in self.extensions.values()],
             "init_duration_ms": None if self.init_duration_ms is None else round(self.init_duration_ms, 2),
             "log_stream_name": self.log_stream,

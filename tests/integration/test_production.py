@@ -183,3 +183,13 @@ def test_multi_concurrency_64_invokes_on_8_workers(emulator):
     assert len(json_lines) == 64
     # Served concurrently: 64 x 150 ms one at a time would take 9.6 s.
     assert elapsed < 9.6, elapsed
+
+
+def test_xray_error_cause_reaches_the_runtime_api(emulator):
+    emu = emulator([spec("xray")])
+    answer = emu.invoke("xray", {})
+    assert answer.function_error == "Unhandled"
+    assert answer.json()["errorType"] == "Overdrawn"
+    cause = json.loads(emu.debug("xray")["environments"][0]["last_xray_error_cause"])
+    assert cause["exceptions"] == [{"type": "Overdrawn", "message": "balance below zero"}]
+    assert cause["working_directory"] == "/var/task"
