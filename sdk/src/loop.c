@@ -259,9 +259,8 @@ static int send_error(worker *w, const char *error_type, const char *message, ch
     if (response->stream == STREAM_OPEN || response->stream == STREAM_BROKEN)
         rc = stream_finish(response, error_type, json, json_size, &resp);
     else
-        rc = runtime_api_report_error_xray(&w->api, ctx->request_id, ctx->invocation_id,
-                                           error_type, json, json_size, response->xray_cause,
-                                           &resp);
+        rc = runtime_api_report_error(&w->api, ctx->request_id, ctx->invocation_id, error_type,
+                                      json, json_size, response->xray_cause, &resp);
     free(body);
     return after_answer("error", ctx->request_id, rc, &resp);
 }

@@ -76,16 +76,8 @@ void runtime_api_error_header(const char *error_type, char *out, size_t cap)
 
 lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
                                      const char *invocation_id, const char *error_type,
-                                     const char *error_json, size_t size, http_response *resp)
-{
-    return runtime_api_report_error_xray(api, request_id, invocation_id, error_type, error_json,
-                                         size, NULL, resp);
-}
-
-lambda_code runtime_api_report_error_xray(runtime_api *api, const char *request_id,
-                                          const char *invocation_id, const char *error_type,
-                                          const char *error_json, size_t size,
-                                          const char *xray_cause, http_response *resp)
+                                     const char *error_json, size_t size, const char *xray_cause,
+                                     http_response *resp)
 {
     char path[640];
     char type_header[256];

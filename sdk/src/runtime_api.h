@@ -25,16 +25,12 @@ lambda_code runtime_api_respond(runtime_api *api, const char *request_id,
                                 const char *invocation_id, const void *body, size_t size,
                                 const char *content_type, http_response *resp);
 
-/* POST /runtime/invocation/{request_id}/error with Lambda's error JSON. */
+/* POST /runtime/invocation/{request_id}/error with Lambda's error JSON, and the X-Ray cause
+ * header when xray_cause is not NULL. */
 lambda_code runtime_api_report_error(runtime_api *api, const char *request_id,
                                      const char *invocation_id, const char *error_type,
-                                     const char *error_json, size_t size, http_response *resp);
-
-/* POST /runtime/invocation/{request_id}/error with an X-Ray cause header (may be NULL). */
-lambda_code runtime_api_report_error_xray(runtime_api *api, const char *request_id,
-                                          const char *invocation_id, const char *error_type,
-                                          const char *error_json, size_t size,
-                                          const char *xray_cause, http_response *resp);
+                                     const char *error_json, size_t size, const char *xray_cause,
+                                     http_response *resp);
 
 /* Streamed /response: the head (chunked, streaming mode, error trailers declared). */
 lambda_code runtime_api_stream_begin(runtime_api *api, const char *request_id,

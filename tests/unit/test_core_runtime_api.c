@@ -186,18 +186,17 @@ static void test_report_error(void **state)
     static const char body[] = "{\"errorMessage\":\"m\",\"errorType\":\"X\",\"stackTrace\":[]}";
     http_response resp;
     assert_int_equal(runtime_api_report_error(&f->api, "req-1", "inv-1", "X", body,
-                                              sizeof body - 1, &resp),
+                                              sizeof body - 1, NULL, &resp),
                      LAMBDA_OK);
     assert_int_equal(resp.status, 202);
     assert_int_equal(runtime_api_report_error(&f->api, "req-2", NULL, "Runtime.Custom", body,
-                                              sizeof body - 1, &resp),
+                                              sizeof body - 1, NULL, &resp),
                      LAMBDA_OK);
     assert_int_equal(runtime_api_report_error(&f->api, "req-3", "inv-3", "Function.Custom", body,
-                                              sizeof body - 1, &resp),
+                                              sizeof body - 1, NULL, &resp),
                      LAMBDA_OK);
-    assert_int_equal(runtime_api_report_error_xray(&f->api, "req-4", NULL, "X", body,
-                                                   sizeof body - 1,
-                                                   "{\"working_directory\":\"/var/task\"}", &resp),
+    assert_int_equal(runtime_api_report_error(&f->api, "req-4", NULL, "X", body, sizeof body - 1,
+                                              "{\"working_directory\":\"/var/task\"}", &resp),
                      LAMBDA_OK);
     finish(f);
 
@@ -309,7 +308,7 @@ static void test_request_id_percent_encoded(void **state)
     http_response resp;
     assert_int_equal(runtime_api_respond(&f->api, id, NULL, "x", 1, "application/json", &resp),
                      LAMBDA_OK);
-    assert_int_equal(runtime_api_report_error(&f->api, id, NULL, "X", "{}", 2, &resp), LAMBDA_OK);
+    assert_int_equal(runtime_api_report_error(&f->api, id, NULL, "X", "{}", 2, NULL, &resp), LAMBDA_OK);
     finish(f);
     static const char encoded[] = "a%20b%2Fc%25d%3F%C3%A9%23~._-AZaz09%2B%26%3D%0D%0A";
     assert_string_equal(f->script.requests[0].path,
@@ -337,7 +336,7 @@ static void test_request_id_length_limit(void **state)
     /* Too long for the path: refused before anything is sent. */
     assert_int_equal(runtime_api_respond(&f->api, id, NULL, "x", 1, "application/json", &resp),
                      LAMBDA_E_INVALID_ARGUMENT);
-    assert_int_equal(runtime_api_report_error(&f->api, id, NULL, "X", "{}", 2, &resp),
+    assert_int_equal(runtime_api_report_error(&f->api, id, NULL, "X", "{}", 2, NULL, &resp),
                      LAMBDA_E_INVALID_ARGUMENT);
     /* Percent-encoding counts: 200 '/' become 600 bytes. */
     char slashes[201];
