@@ -309,7 +309,7 @@ static int read_request(struct conn *c, struct request *r)
     memcpy(r->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
     r->path[sp2 - sp1 - 1] = 0;
 
-    for (char *h = eol + 2; *h; ) {
+    for (char *h = eol + 2; *h;) {
         char *e = strstr(h, "\r\n");
         *e = 0;
         char *colon = strchr(h, ':');
@@ -368,28 +368,28 @@ static int read_request(struct conn *c, struct request *r)
 
 /* ------------------------------------------------------------------ state */
 
-static const char *event;        /* canned event */
+static const char *event; /* canned event */
 static size_t event_len;
-static const char *expected;     /* expected response body */
+static const char *expected; /* expected response body */
 static size_t expected_len;
-static char *expected_sq;        /* squeezed, for --json */
+static char *expected_sq; /* squeezed, for --json */
 static size_t expected_sq_len;
 static char *squeeze_buf;
 static size_t squeeze_cap;
 static int json_compare;
 static const char *content_type = "application/json";
 
-static long n_total = 1000;      /* invocations to serve */
+static long n_total = 1000; /* invocations to serve */
 static long n_warmup = -1;
-static long served;              /* events handed out */
-static long answered;            /* /response or /error received */
-static long wrong;               /* mismatching bodies */
-static long posted_errors;       /* /error posts */
+static long served;        /* events handed out */
+static long answered;      /* /response or /error received */
+static long wrong;         /* mismatching bodies */
+static long posted_errors; /* /error posts */
 static long protocol_errors;
 static int init_error;
-static int done;                 /* the final /next arrived */
+static int done; /* the final /next arrived */
 static uint64_t t0, t_first_next, t_first_resp;
-static uint64_t *t_resp;         /* t_resp[i]: response i received (1-based) */
+static uint64_t *t_resp; /* t_resp[i]: response i received (1-based) */
 static char cur_id[64];
 static pid_t child;
 
@@ -432,14 +432,14 @@ static int send_simple(int fd, const char *status, const char *body)
     size_t blen = strlen(body);
     int n = snprintf(hdr, sizeof hdr,
                      "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n\r\n", status, blen);
-    struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)body, blen}};
+                     "Content-Length: %zu\r\n\r\n",
+                     status, blen);
+    struct iovec iov[2] = { { hdr, (size_t)n }, { (void *)body, blen } };
     return write_all(fd, iov, 2);
 }
 
-static const char accepted[] =
-    "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
-    "Content-Length: 15\r\n\r\n{\"status\":\"OK\"}";
+static const char accepted[] = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 15\r\n\r\n{\"status\":\"OK\"}";
 
 static int send_event(int fd)
 {
@@ -458,9 +458,9 @@ static int send_event(int fd)
                      "Lambda-Runtime-Trace-Id: Root=1-%08lx-%024lx;"
                      "Parent=%016lx;Sampled=0\r\n"
                      "Content-Length: %zu\r\n\r\n",
-                     content_type, cur_id, deadline, (unsigned long)rt.tv_sec,
-                     served, served, event_len);
-    struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)event, event_len}};
+                     content_type, cur_id, deadline, (unsigned long)rt.tv_sec, served, served,
+                     event_len);
+    struct iovec iov[2] = { { hdr, (size_t)n }, { (void *)event, event_len } };
     return write_all(fd, iov, event_len ? 2 : 1);
 }
 
@@ -483,9 +483,10 @@ static void report_mismatch(const char *b, size_t n)
     size_t i = 0;
     while (i < n && i < expected_len && b[i] == expected[i])
         i++;
-    fprintf(stderr, "driver: wrong response #%ld: %zu bytes (expected %zu), first difference "
-            "at byte %zu: got \"%.40s\"\n", answered, n, expected_len, i,
-            i < n ? b + i : "");
+    fprintf(stderr,
+            "driver: wrong response #%ld: %zu bytes (expected %zu), first difference "
+            "at byte %zu: got \"%.40s\"\n",
+            answered, n, expected_len, i, i < n ? b + i : "");
 }
 
 /* Handles one request; returns -1 when the connection should be dropped. */
@@ -510,7 +511,8 @@ static int handle(struct conn *c, struct request *r)
         served++;
         return send_event(c->fd);
     }
-    if (is_post && strncmp(path, API_PREFIX "invocation/", sizeof API_PREFIX "invocation/" - 1) == 0) {
+    if (is_post &&
+        strncmp(path, API_PREFIX "invocation/", sizeof API_PREFIX "invocation/" - 1) == 0) {
         uint64_t t = now_ns();
         const char *id = path + sizeof API_PREFIX "invocation/" - 1;
         const char *slash = strchr(id, '/');
@@ -520,12 +522,13 @@ static int handle(struct conn *c, struct request *r)
         int is_err = strcmp(slash, "/error") == 0;
         if (!is_resp && !is_err)
             goto not_found;
-        if ((size_t)(slash - id) != strlen(cur_id) || memcmp(id, cur_id, (size_t)(slash - id)) != 0 ||
-            answered >= served) {
+        if ((size_t)(slash - id) != strlen(cur_id) ||
+            memcmp(id, cur_id, (size_t)(slash - id)) != 0 || answered >= served) {
             protocol_errors++;
             logmsg("answer for unknown or already answered request %.*s", (int)(slash - id), id);
-            return send_simple(c->fd, "400 Bad Request",
-                               "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+            return send_simple(
+                c->fd, "400 Bad Request",
+                "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
         }
         answered++;
         t_resp[answered] = t;
@@ -534,7 +537,7 @@ static int handle(struct conn *c, struct request *r)
         for (int i = 0; i < nsamples; i++)
             if (sample_at[i] == answered)
                 read_proc_rss(child, &sample_rss[i], &sample_hwm[i]);
-        if (write_all(c->fd, (struct iovec[]){{(void *)accepted, sizeof accepted - 1}}, 1) != 0)
+        if (write_all(c->fd, (struct iovec[]){ { (void *)accepted, sizeof accepted - 1 } }, 1) != 0)
             return -1;
         if (is_err) {
             posted_errors++;
@@ -555,11 +558,13 @@ static int handle(struct conn *c, struct request *r)
     }
     if (is_post && strcmp(path, "/2020-01-01/extension/register") == 0) {
         char hdr[256];
-        const char *b = "{\"functionName\":\"bench\",\"functionVersion\":\"$LATEST\",\"handler\":\"\"}";
+        const char *b =
+            "{\"functionName\":\"bench\",\"functionVersion\":\"$LATEST\",\"handler\":\"\"}";
         int n = snprintf(hdr, sizeof hdr,
                          "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: bench-ext-1\r\n"
-                         "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", strlen(b));
-        struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)b, strlen(b)}};
+                         "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                         strlen(b));
+        struct iovec iov[2] = { { hdr, (size_t)n }, { (void *)b, strlen(b) } };
         return write_all(c->fd, iov, 2);
     }
     if (is_get && strcmp(path, "/2020-01-01/extension/event/next") == 0)
@@ -591,7 +596,8 @@ static void usage(void)
           "              (close the Runtime API, wait up to 10 s for the runtime to exit)\n"
           "  -t SEC      give up after SEC seconds without a request (default 60)\n"
           "  -C CPU      pin the driver and the runtime to this CPU\n"
-          "  -q          no progress on stderr\n", stderr);
+          "  -q          no progress on stderr\n",
+          stderr);
     exit(2);
 }
 
@@ -650,22 +656,40 @@ int main(int argc, char **argv)
 
     while ((opt = getopt(argc, argv, "+n:w:f:x:jc:H:T:L:e:s:o:k:t:C:qh")) != -1) {
         switch (opt) {
-        case 'n': n_total = atol(optarg); break;
-        case 'w': n_warmup = atol(optarg); break;
-        case 'f': event_file = optarg; break;
-        case 'x': expect_file = optarg; break;
-        case 'j': json_compare = 1; break;
-        case 'c': content_type = optarg; break;
-        case 'H': handler = optarg; break;
-        case 'T': task_root = optarg; break;
-        case 'L': ld_path = optarg; break;
+        case 'n':
+            n_total = atol(optarg);
+            break;
+        case 'w':
+            n_warmup = atol(optarg);
+            break;
+        case 'f':
+            event_file = optarg;
+            break;
+        case 'x':
+            expect_file = optarg;
+            break;
+        case 'j':
+            json_compare = 1;
+            break;
+        case 'c':
+            content_type = optarg;
+            break;
+        case 'H':
+            handler = optarg;
+            break;
+        case 'T':
+            task_root = optarg;
+            break;
+        case 'L':
+            ld_path = optarg;
+            break;
         case 'e':
             if (n_extra >= MAX_ENV)
                 die("too many -e");
             extra_env[n_extra++] = optarg;
             break;
         case 's':
-            for (char *s = optarg; *s; ) {
+            for (char *s = optarg; *s;) {
                 if (nsamples >= MAX_SAMPLES)
                     die("too many -s points");
                 sample_at[nsamples++] = strtol(s, &s, 10);
@@ -675,17 +699,30 @@ int main(int argc, char **argv)
                     die("bad -s list");
             }
             break;
-        case 'o': out_file = optarg; break;
-        case 'k':
-            if (strcmp(optarg, "KILL") == 0) kill_sig = SIGKILL;
-            else if (strcmp(optarg, "TERM") == 0) kill_sig = SIGTERM;
-            else if (strcmp(optarg, "CLOSE") == 0) kill_sig = 0;
-            else die("-k wants KILL, TERM or CLOSE");
+        case 'o':
+            out_file = optarg;
             break;
-        case 't': idle_timeout = atoi(optarg); break;
-        case 'C': cpu = atoi(optarg); break;
-        case 'q': quiet = 1; break;
-        default: usage();
+        case 'k':
+            if (strcmp(optarg, "KILL") == 0)
+                kill_sig = SIGKILL;
+            else if (strcmp(optarg, "TERM") == 0)
+                kill_sig = SIGTERM;
+            else if (strcmp(optarg, "CLOSE") == 0)
+                kill_sig = 0;
+            else
+                die("-k wants KILL, TERM or CLOSE");
+            break;
+        case 't':
+            idle_timeout = atoi(optarg);
+            break;
+        case 'C':
+            cpu = atoi(optarg);
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        default:
+            usage();
         }
     }
     if (optind >= argc || n_total < 1)
@@ -725,7 +762,7 @@ int main(int argc, char **argv)
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (lfd < 0)
         die("socket: %s", strerror(errno));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t salen = sizeof sa;
     if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 16) != 0 ||
         getsockname(lfd, (struct sockaddr *)&sa, &salen) != 0)
@@ -750,7 +787,8 @@ int main(int argc, char **argv)
     env_set(env, &nenv, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
     env_set(env, &nenv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128");
     env_set(env, &nenv, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/bench");
-    env_set(env, &nenv, "AWS_LAMBDA_LOG_STREAM_NAME=2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef");
+    env_set(env, &nenv,
+            "AWS_LAMBDA_LOG_STREAM_NAME=2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef");
     env_set(env, &nenv, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
     env_set(env, &nenv, "AWS_REGION=us-east-1");
     env_set(env, &nenv, "AWS_DEFAULT_REGION=us-east-1");
@@ -771,7 +809,7 @@ int main(int argc, char **argv)
         die("cannot start %s: %s", argv[optind], strerror(rc));
     posix_spawn_file_actions_destroy(&fa);
 
-    struct request req = {0};
+    struct request req = { 0 };
     struct pollfd pfd[MAX_CONNS + 1];
     int child_gone = 0, status = 0;
     struct rusage ru;
@@ -858,9 +896,10 @@ int main(int argc, char **argv)
     if (!failure && (wrong || posted_errors || protocol_errors))
         failure = "wrong answers";
     if (failure) {
-        fprintf(stderr, "driver: FAILED: %s (%ld of %ld answered, %ld wrong, %ld /error, "
-                "%ld protocol errors)", failure, answered, n_total, wrong, posted_errors,
-                protocol_errors);
+        fprintf(stderr,
+                "driver: FAILED: %s (%ld of %ld answered, %ld wrong, %ld /error, "
+                "%ld protocol errors)",
+                failure, answered, n_total, wrong, posted_errors, protocol_errors);
         if (WIFEXITED(status))
             fprintf(stderr, "; runtime exit status %d", WEXITSTATUS(status));
         else if (WIFSIGNALED(status) && child_gone)

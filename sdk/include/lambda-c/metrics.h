@@ -171,8 +171,7 @@ void lambda_metrics_clear_dimensions(lambda_metrics *m);
  *                              resolution, or that is a dimension or property;
  *   LAMBDA_E_NO_MEMORY.
  */
-lambda_code lambda_metrics_put(lambda_metrics *m, const char *name, double value,
-                               const char *unit);
+lambda_code lambda_metrics_put(lambda_metrics *m, const char *name, double value, const char *unit);
 
 /* lambda_metrics_put with a storage resolution: LAMBDA_METRICS_RESOLUTION_HIGH
  * (1) or _STANDARD (60); anything else is LAMBDA_E_INVALID_ARGUMENT. */
