@@ -174,10 +174,14 @@ $(SDK_DEV)/lib/pkgconfig/lambda-c.pc: sdk/lambda-c.pc.in sdk/function.mk tools/c
 ALL_TARGETS += $(SDK_DEV)/lib/pkgconfig/lambda-c.pc
 
 # ---------------------------------------------------------------- emulator
+# emulator/lambda_emulator/ (a package, standard library only) installed as one executable
+# zip file: the package, a __main__.py that runs it, and _version.py with the project's
+# version. Files are stored in a fixed order with fixed timestamps (reproducible).
 EMULATOR_BIN := $(B)/bin/lambda-c-emulator
-$(EMULATOR_BIN): emulator/lambda_emulator.py
+EMULATOR_SRCS := $(sort $(wildcard emulator/lambda_emulator/*.py))
+$(EMULATOR_BIN): $(EMULATOR_SRCS) sdk/include/lambda-c/version.h emulator/zipapp.py
 	@mkdir -p $(dir $@)
-	cp $< $@ && chmod 755 $@
+	python3 emulator/zipapp.py --version '$(VERSION)' --output $@ emulator/lambda_emulator
 ALL_TARGETS += $(EMULATOR_BIN)
 
 # ---------------------------------------------------------------- unit tests

@@ -1,4 +1,4 @@
-"""Helpers for the emulator's self-tests: start lambda_emulator.py with a stand-in runtime."""
+"""Helpers for the emulator's self-tests: start the emulator (from the source tree) with a stand-in runtime."""
 import base64
 import http.client
 import json
@@ -14,7 +14,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-EMULATOR = os.path.join(REPO, "emulator", "lambda_emulator.py")
+EMULATOR = os.path.join(REPO, "emulator", "lambda_emulator")  # the package, run as a folder
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
 BOOTSTRAP = '#!/bin/sh\nexec %s "$LAMBDA_TASK_ROOT/fake_runtime.py"\n' % PYTHON

@@ -1,0 +1,261 @@
+"""The function registry: each function's configuration (from --function), its
+environments, its queue of invocations and their dispatch to environments."""
+import collections
+import queue
+import re
+import threading
+
+from .environment import Environment, SpawnError
+from .faults import FAULTS
+from .invocation import State
+from .limits import ACCOUNT_ID
+from .logs import Log
+from .util import error_json, mono
+
+FUNCTION_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class Function:
+    def __init__(self, emu, cfg):
+        self.emu = emu
+        self.name = cfg["name"]
+        self.code_dir = cfg["code_dir"]
+        self.handler = cfg["handler"]
+        self.timeout = cfg["timeout"]
+        self.memory = cfg["memory"]
+        self.concurrency = cfg["concurrency"]
+        self.max_concurrency = cfg["max_concurrency"]
+        self.env_extra = cfg["env"]
+        self.fault = cfg["fault"]
+        self.arn = "arn:aws:lambda:%s:%s:function:%s" % (emu.region, ACCOUNT_ID, self.name)
+        self.lock = threading.RLock()
+        self.cond = threading.Condition(self.lock)
+        self.envs = []            # environments that may take invocations (init/ready)
+        self.live_envs = set()    # every environment whose process has not been reaped
+        self.queue = collections.deque()
+        self.cold_starts = 0
+        self.env_seq = 0
+
+    def remove_env(self, env):  # lock held
+        if env in self.envs:
+            self.envs.remove(env)
+
+    def timeout_body(self, inv):
+        msg = "RequestId: %s Error: Task timed out after %.2f seconds" % (inv.request_id, self.timeout)
+        return error_json(msg, "Sandbox.Timedout", type_first=True)
+
+    def _pick_env(self):
+        for env in self.envs:
+            if env.state == "ready" and env.parked > len(env.pending) and \
+                    (self.max_concurrency or not env.active):
+                return env
+        if not self.max_concurrency:
+            # between two invocations: answered, not back on /next yet (it takes the
+            # invocation on its next /next; if it dies first the invocation is re-queued)
+            for env in self.envs:
+                if env.state == "ready" and not env.active and not env.pending:
+                    return env
+        if self.max_concurrency:
+            for env in self.envs:
+                if env.state in ("init", "ready") and \
+                        len(env.pending) + len(env.active) < self.max_concurrency:
+                    return env
+        return None
+
+    def dispatch(self):
+        """Assign queued invocations, FIFO (lock held)."""
+        for _ in range(1 << 20):
+            if not self.queue:
+                break
+            inv = self.queue[0]
+            if inv.state != State.QUEUED:
+                self.queue.popleft()
+                continue
+            env = self._pick_env()
+            if env is None:
+                if self.emu.stopping or len(self.envs) >= self.concurrency:
+                    break
+                self.queue.popleft()
+                self.env_seq += 1
+                env = Environment(self, self.env_seq)
+                env.log_targets.add(inv)
+                try:
+                    env.start()
+                except SpawnError as e:
+                    msg = "RequestId: %s Error: %s" % (inv.request_id, e.message)
+                    self.claim(inv, "spawn_error", error_json(msg, e.error_type), error_type=e.error_type)
+                    inv.move_to(State.DONE)
+                    continue
+                self.envs.append(env)
+                self.live_envs.add(env)
+                self.cold_starts += 1
+                inv.cold = True
+            else:
+                self.queue.popleft()
+            inv.move_to(State.PENDING)
+            inv.env = env
+            inv.assigned_at = mono()
+            env.pending.append(inv)
+        self.cond.notify_all()
+
+    def claim(self, inv, status, body, ct="application/json", function_error=True, error_type=None,
+              await_next=False):
+        """Record the result of an invocation (lock held). The claimer then calls complete(),
+        unless await_next applies: like Lambda, an invocation answered through the Runtime
+        API ends (END/REPORT, the caller's answer) when the runtime is back on /next, so its
+        output after /response still belongs to it; the invoking thread completes it then
+        (or after NEXT_GRACE_S, or when the environment goes away)."""
+        inv.move_to(State.FINISHING)
+        inv.status = status
+        inv.body = body
+        inv.result_ct = ct
+        inv.function_error = function_error
+        inv.error_type = error_type
+        inv.finished_at = mono()
+        env = inv.env
+        if env is not None:
+            env.active.pop(inv.request_id, None)
+            try:
+                env.pending.remove(inv)
+            except ValueError:
+                pass
+            inv.max_mem_kb = env.hwm_kb()
+            if await_next:
+                env.answered += 1
+            if await_next and not self.max_concurrency and env.state == "ready":
+                inv.next_mark = env.nexts
+        try:
+            self.queue.remove(inv)
+        except ValueError:
+            pass
+        if inv.stream_q is not None:
+            try:
+                inv.stream_q.put_nowait(None)
+            except queue.Full:
+                pass
+        self.cond.notify_all()
+
+    def complete(self, inv, drain=0.1):
+        """Let the runtime's output settle into the invocation's log, then mark it done."""
+        env = inv.env
+        if env is not None and drain > 0:
+            env.drain_output(drain)
+        with Log.lock:
+            if env is not None:
+                env.log_targets.discard(inv)
+        with self.cond:
+            if inv.state == State.FINISHING:
+                inv.move_to(State.DONE)
+                if env is not None and inv.status in ("success", "function_error", "too_large",
+                                                      "stream_error", "runtime_error"):
+                    env.completed += 1
+            self.cond.notify_all()
+
+    def timeout_locked(self, inv):
+        env = inv.env
+        self.claim(inv, "timeout", self.timeout_body(inv), error_type="Sandbox.Timedout")
+        if env is not None:
+            if self.max_concurrency and env.state == "ready":
+                pass  # managed instances: the environment lives on; late answers get 410
+            else:
+                env.kill_locked("timeout")
+        self.dispatch()
+
+    def debug_state(self):
+        with self.cond:
+            return {
+                "function": self.name,
+                "arn": self.arn,
+                "cold_starts": self.cold_starts,
+                "queued": sum(1 for i in self.queue if i.state == State.QUEUED),
+                "config": {"handler": self.handler, "timeout": self.timeout, "memory": self.memory,
+                           "concurrency": self.concurrency, "max_concurrency": self.max_concurrency,
+                           "fault": self.fault, "code_dir": self.code_dir},
+                "environments": [e.debug_state() for e in sorted(self.live_envs, key=lambda e: e.seq)
+                                 if e.state != "dead"],
+            }
+
+
+# --------------------------------------------------------------------------- invoke API
+
+
+def split_options(text):
+    """Split on commas not escaped with a backslash."""
+    parts, cur, i = [], [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            cur.append(text[i + 1])
+            i += 2
+            continue
+        if c == ",":
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_function_spec(spec):
+    parts = split_options(spec)
+    name, sep, path = parts[0].partition("=")
+    if not sep or not name or not path:
+        raise UsageError("--function needs NAME=DIR_OR_ZIP[,option=value...]: %r" % spec)
+    if not FUNCTION_NAME_RE.match(name):
+        raise UsageError("invalid function name %r (letters, digits, - and _, at most 64)" % name)
+    cfg = {"name": name, "path": path, "handler": name + ".handler", "timeout": 3.0, "memory": 128,
+           "concurrency": 4, "max_concurrency": 0, "env": {}, "fault": None}
+    for opt in parts[1:]:
+        if not opt:
+            continue
+        key, sep, value = opt.partition("=")
+        if not sep:
+            raise UsageError("function option %r needs KEY=VALUE" % opt)
+        try:
+            if key == "handler":
+                cfg["handler"] = value
+            elif key == "timeout":
+                cfg["timeout"] = float(value)
+                if not 0 < cfg["timeout"] <= 86400:
+                    raise ValueError
+            elif key == "memory":
+                cfg["memory"] = int(value)
+                if not 1 <= cfg["memory"] <= 1 << 20:
+                    raise ValueError
+            elif key == "concurrency":
+                cfg["concurrency"] = int(value)
+                if not 1 <= cfg["concurrency"] <= 1024:
+                    raise ValueError
+            elif key == "max_concurrency":
+                cfg["max_concurrency"] = int(value)
+                if not 1 <= cfg["max_concurrency"] <= 1024:
+                    raise ValueError
+            elif key.startswith("env."):
+                if not key[4:]:
+                    raise ValueError
+                cfg["env"][key[4:]] = value
+            elif key == "fault":
+                if value not in FAULTS:
+                    raise UsageError("unknown fault %r (one of %s)" % (value, ", ".join(FAULTS)))
+                cfg["fault"] = value
+            else:
+                raise UsageError("unknown function option %r" % key)
+        except ValueError:
+            raise UsageError("bad value for function option %s: %r" % (key, value))
+    return cfg
+
+
+def split_ident(ident):
+    """NAME, NAME:QUALIFIER or an ARN (function:NAME[:QUALIFIER]) -> (NAME, QUALIFIER or None)."""
+    parts = ident.split(":")
+    if ident.startswith("arn:") and len(parts) >= 7 and parts[5] == "function":
+        return parts[6], (parts[7] if len(parts) > 7 else None)
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[2], (parts[3] if len(parts) > 3 else None)
+    return parts[0], (parts[1] if len(parts) > 1 else None)
