@@ -42,7 +42,11 @@ typedef struct metric {
 struct lambda_metrics {
     pthread_mutex_t lock;
     int is_current; /* the SDK-owned recorder of a thread: lambda_metrics_free ignores it */
+    /* NULL or namespace_buf. The text lives in the recorder itself, so the pointer that
+     * lambda_metrics_namespace returns stays valid while the recorder lives (no free behind
+     * the back of a reader on another thread). */
     char *namespace_name;
+    char namespace_buf[MAX_NAME_CHARS * 4 + 1]; /* 255 code points of up to 4 bytes */
     dimension *dims; /* the root values of every dimension named by a set */
     size_t dim_count, dim_cap;
     dimension_set *sets;
@@ -267,9 +271,15 @@ static lambda_metrics *recorder_new(void)
 static void recorder_free(lambda_metrics *m)
 {
     clear_all(m);
-    free(m->namespace_name);
     pthread_mutex_destroy(&m->lock);
     free(m);
+}
+
+/* Caller holds m->lock (or owns m alone); name passed valid_namespace, so it fits. */
+static void store_namespace(lambda_metrics *m, const char *name)
+{
+    snprintf(m->namespace_buf, sizeof m->namespace_buf, "%s", name);
+    m->namespace_name = m->namespace_buf;
 }
 
 lambda_code lambda_metrics_new(const char *namespace_name, lambda_metrics **out)
@@ -282,10 +292,8 @@ lambda_code lambda_metrics_new(const char *namespace_name, lambda_metrics **out)
     lambda_metrics *m = recorder_new();
     if (!m)
         return LAMBDA_E_NO_MEMORY;
-    if (namespace_name && !(m->namespace_name = strdup(namespace_name))) {
-        recorder_free(m);
-        return LAMBDA_E_NO_MEMORY;
-    }
+    if (namespace_name)
+        store_namespace(m, namespace_name);
     *out = m;
     return LAMBDA_OK;
 }
@@ -300,14 +308,29 @@ lambda_code lambda_metrics_set_namespace(lambda_metrics *m, const char *namespac
 {
     if (!m || !valid_namespace(namespace_name))
         return LAMBDA_E_INVALID_ARGUMENT;
-    char *copy = strdup(namespace_name);
-    if (!copy)
-        return LAMBDA_E_NO_MEMORY;
     pthread_mutex_lock(&m->lock);
-    free(m->namespace_name);
-    m->namespace_name = copy;
+    store_namespace(m, namespace_name);
     pthread_mutex_unlock(&m->lock);
     return LAMBDA_OK;
+}
+
+lambda_code lambda_metrics_copy_namespace(const lambda_metrics *m, char *buf, size_t cap)
+{
+    if (!m || !buf || cap == 0)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    lambda_metrics *mm = (lambda_metrics *)m;
+    lambda_code rc = LAMBDA_OK;
+    pthread_mutex_lock(&mm->lock);
+    if (!mm->namespace_name)
+        rc = LAMBDA_E_NOT_FOUND;
+    else if (strlen(mm->namespace_name) >= cap)
+        rc = LAMBDA_E_TOO_LARGE;
+    else
+        memcpy(buf, mm->namespace_name, strlen(mm->namespace_name) + 1);
+    pthread_mutex_unlock(&mm->lock);
+    if (rc)
+        buf[0] = '\0';
+    return rc;
 }
 
 const char *lambda_metrics_namespace(const lambda_metrics *m)
@@ -880,7 +903,6 @@ void lc_metrics_flush_current(void)
     /* The next invocation on this thread starts from scratch, whatever happened. */
     pthread_mutex_lock(&m->lock);
     clear_all(m);
-    free(m->namespace_name);
     m->namespace_name = NULL;
     pthread_mutex_unlock(&m->lock);
 }

@@ -45,6 +45,12 @@ void lc_log_reload_settings(void)
     load_settings();
 }
 
+void lambda_log_attach(const lambda_context *ctx)
+{
+    lc_log_set_invocation(ctx ? lambda_context_request_id(ctx) : NULL,
+                          ctx ? lambda_context_tenant_id(ctx) : NULL);
+}
+
 void lc_log_set_invocation(const char *request_id, const char *tenant_id)
 {
     current_request_id = request_id;

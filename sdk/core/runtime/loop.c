@@ -31,6 +31,10 @@ typedef struct runtime_state {
 
 static runtime_state g_runtime;
 
+/* Per thread: the crash handler runs on an alternate stack so that a stack overflow is
+ * reported too; each thread needs its own (sigaltstack is per thread). */
+#define ALT_STACK_SIZE (64 * 1024)
+
 /* One invocation loop with its own connection and objects (several under multi-concurrency). */
 typedef struct worker {
     lc_runtime_api api;
@@ -110,7 +114,7 @@ static void set_trace_env(const char *trace_id)
 
 /* Per thread: the crash handler runs on the thread that crashed, serving its own invocation. */
 static __thread char crash_request_id[128];
-static char crash_stack[64 * 1024];
+static char crash_stack[ALT_STACK_SIZE];
 
 static void crash_handler(int sig)
 {
@@ -138,12 +142,17 @@ static void crash_handler(int sig)
     raise(sig);
 }
 
-static void install_crash_handlers(void)
+static void use_alt_stack(char *stack, size_t size)
 {
     stack_t ss = { 0 };
-    ss.ss_sp = crash_stack;
-    ss.ss_size = sizeof crash_stack;
-    sigaltstack(&ss, NULL); /* so that a stack overflow is reported too */
+    ss.ss_sp = stack;
+    ss.ss_size = size;
+    sigaltstack(&ss, NULL);
+}
+
+static void install_crash_handlers(void)
+{
+    use_alt_stack(crash_stack, sizeof crash_stack);
     static const int signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         struct sigaction old;
@@ -300,6 +309,30 @@ static int send_outcome(worker *w, int handler_status)
     return after_answer("response", w->ctx.request_id, rc, &resp);
 }
 
+/*
+ * The invocation could not even begin (no memory for its context or event): answer it with
+ * Runtime.OutOfMemory from static memory, so that Lambda fails it now instead of timing it
+ * out. The request id is read from the /next answer itself. Returns 0 or an exit status.
+ */
+static int report_out_of_memory(worker *w, const lc_http_response *next)
+{
+    static const char body[] = "{\"errorMessage\":\"out of memory before the handler could "
+                               "run\",\"errorType\":\"Runtime.OutOfMemory\",\"stackTrace\":[]}";
+    const char *id = lc_http_response_header(next, "Lambda-Runtime-Aws-Request-Id");
+    char request_id[128];
+    snprintf(request_id, sizeof request_id, "%s", id ? id : "");
+    lc_invocation_end(&w->ctx, &w->event, &w->response);
+    if (!request_id[0]) {
+        lambda_log_error("cannot serve an invocation without memory (and no request id)");
+        return 0;
+    }
+    lambda_log_error("out of memory before the handler could run, request %s", request_id);
+    lc_http_response resp;
+    lambda_code rc = lc_runtime_api_report_error(&w->api, request_id, NULL, "Runtime.OutOfMemory",
+                                                 body, sizeof body - 1, NULL, &resp);
+    return after_answer("error", request_id, rc, &resp);
+}
+
 /* Serves invocations until the Runtime API fails; returns the exit status. */
 static int serve(worker *w)
 {
@@ -321,6 +354,10 @@ static int serve(worker *w)
             break;
         }
         rc = lc_invocation_begin(&w->ctx, &w->event, &next, &g_runtime.function);
+        if (rc == LAMBDA_E_NO_MEMORY) {
+            exit_status = report_out_of_memory(w, &next);
+            continue;
+        }
         if (rc || !w->ctx.request_id) {
             /* Without a request id there is nobody to answer; Lambda times it out. */
             lambda_log_error("cannot serve an invocation without %s",
@@ -363,6 +400,13 @@ static int exit_status_value;
 static void *worker_thread(void *arg)
 {
     worker *w = arg;
+    /* Owned by this thread for the life of the process (workers never end before it). */
+    char *alt_stack = malloc(ALT_STACK_SIZE);
+    if (alt_stack)
+        use_alt_stack(alt_stack, ALT_STACK_SIZE);
+    else
+        lambda_log_warn("no memory for this worker's crash stack: a stack overflow here will "
+                        "not be reported");
     int status = serve(w);
     pthread_mutex_lock(&exit_lock);
     if (!exit_status_set) {

@@ -440,11 +440,13 @@ static lambda_code read_response(lc_http_conn *conn, lc_http_response *resp)
         size_t vlen = strlen(value);
         while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
             value[--vlen] = '\0';
-        if (resp->header_count < LC_HTTP_MAX_HEADERS) {
-            resp->headers[resp->header_count].name = line;
-            resp->headers[resp->header_count].value = value;
-            resp->header_count++;
-        }
+        /* More headers than any Runtime API answer has: refuse the answer rather than drop
+         * some (a dropped Content-Length or request id would be misread silently). */
+        if (resp->header_count == LC_HTTP_MAX_HEADERS)
+            return LAMBDA_E_PROTOCOL;
+        resp->headers[resp->header_count].name = line;
+        resp->headers[resp->header_count].value = value;
+        resp->header_count++;
     }
 
     const char *te = lc_http_response_header(resp, "Transfer-Encoding");

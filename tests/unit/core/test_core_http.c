@@ -566,6 +566,31 @@ static void test_large_head_within_limit(void **state)
     finish(f);
 }
 
+/* LC_HTTP_MAX_HEADERS headers are read; one more is a protocol error, never a silent drop. */
+static void test_headers_past_the_limit_are_refused(void **state)
+{
+    fixture *f = *state;
+    for (int extra = 0; extra <= 1; extra++) {
+        char *raw = ts_xmalloc(16 * 1024);
+        size_t n = (size_t)sprintf(raw, "HTTP/1.1 200 OK\r\n");
+        /* The framing header comes last: dropping the overflow would lose it. */
+        for (int i = 0; i < LC_HTTP_MAX_HEADERS - 1 + extra; i++)
+            n += (size_t)sprintf(raw + n, "X-H%d: %d\r\n", i, i);
+        n += (size_t)sprintf(raw + n, "Content-Length: 2\r\n\r\nok");
+        ts_step *st = add_owned_step(f, raw, n);
+        st->new_conn = extra;
+        st->close_after = 1;
+    }
+    start_and_connect(f);
+    lc_http_response resp;
+    assert_int_equal(get(f, "/", &resp), LAMBDA_OK);
+    assert_int_equal(resp.header_count, LC_HTTP_MAX_HEADERS);
+    assert_string_equal(resp.body, "ok");
+    reconnect(f);
+    assert_int_equal(get(f, "/", &resp), LAMBDA_E_PROTOCOL);
+    finish(f);
+}
+
 /* ------------------------------------------------------------------ request limits */
 
 static void test_large_request_head_sent_whole(void **state)
@@ -932,6 +957,7 @@ int main(void)
         T(test_malformed_status_lines),
         T(test_malformed_heads_and_framing),
         T(test_oversized_head),
+        T(test_headers_past_the_limit_are_refused),
         T(test_large_head_within_limit),
         T(test_large_request_head_sent_whole),
         T(test_header_injection_refused),

@@ -796,6 +796,44 @@ static void test_namespace_rules(void **state)
     assert_int_equal(lambda_metrics_flush(NULL), LAMBDA_E_INVALID_ARGUMENT);
 }
 
+/* One thread sets the namespace over and over while another reads it: the pointer from
+ * lambda_metrics_namespace never dangles (ASan), and copies are always whole names. */
+static void *namespace_setter(void *arg)
+{
+    lambda_metrics *m = arg;
+    for (int i = 0; i < 20000; i++)
+        lambda_metrics_set_namespace(m, i % 2 ? "Alpha" : "Bravo-Long-Namespace");
+    return NULL;
+}
+
+static void test_namespace_is_safe_to_read_while_another_thread_sets_it(void **state)
+{
+    (void)state;
+    lambda_metrics *m = NULL;
+    assert_int_equal(lambda_metrics_new("Start", &m), LAMBDA_OK);
+    const char *stable = lambda_metrics_namespace(m);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, namespace_setter, m), 0);
+    char buf[LAMBDA_METRICS_NAMESPACE_BUFFER];
+    for (int i = 0; i < 20000; i++) {
+        assert_int_equal(lambda_metrics_copy_namespace(m, buf, sizeof buf), LAMBDA_OK);
+        assert_true(strcmp(buf, "Start") == 0 || strcmp(buf, "Alpha") == 0 ||
+                    strcmp(buf, "Bravo-Long-Namespace") == 0);
+    }
+    pthread_join(t, NULL);
+    assert_ptr_equal(lambda_metrics_namespace(m), stable); /* the same storage throughout */
+    assert_string_equal(stable, "Alpha");
+    char small[4];
+    assert_int_equal(lambda_metrics_copy_namespace(m, small, sizeof small), LAMBDA_E_TOO_LARGE);
+    assert_string_equal(small, "");
+    lambda_metrics_free(m);
+    assert_int_equal(lambda_metrics_new(NULL, &m), LAMBDA_OK);
+    assert_int_equal(lambda_metrics_copy_namespace(m, buf, sizeof buf), LAMBDA_E_NOT_FOUND);
+    assert_int_equal(lambda_metrics_copy_namespace(NULL, buf, sizeof buf),
+                     LAMBDA_E_INVALID_ARGUMENT);
+    lambda_metrics_free(m);
+}
+
 static void test_properties(void **state)
 {
     (void)state;
@@ -1095,6 +1133,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_values_and_units, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_utf8_metric_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_namespace_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_namespace_is_safe_to_read_while_another_thread_sets_it,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_properties, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_resets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_current_recorder, setup, teardown),
