@@ -55,7 +55,7 @@ lambda_code lc_runtime_api_respond(lc_runtime_api *api, const char *request_id,
     char path[640];
     if (!invocation_path(path, sizeof path, request_id, "response"))
         return LAMBDA_E_INVALID_ARGUMENT;
-    lc_https_header headers[] = {
+    lc_http_header headers[] = {
         { "Content-Type", content_type },
         { "Lambda-Runtime-Invocation-Id", invocation_id },
     };
@@ -84,7 +84,7 @@ lambda_code lc_runtime_api_report_error(lc_runtime_api *api, const char *request
     if (!invocation_path(path, sizeof path, request_id, "error"))
         return LAMBDA_E_INVALID_ARGUMENT;
     lc_runtime_api_error_header(error_type, type_header, sizeof type_header);
-    lc_https_header headers[] = {
+    lc_http_header headers[] = {
         { "Content-Type", ERROR_CONTENT_TYPE },
         { "Lambda-Runtime-Function-Error-Type", type_header },
         { "Lambda-Runtime-Invocation-Id", invocation_id },
@@ -98,7 +98,7 @@ lambda_code lc_runtime_api_init_error(lc_runtime_api *api, const char *error_typ
 {
     char type_header[256];
     lc_runtime_api_error_header(error_type, type_header, sizeof type_header);
-    lc_https_header headers[] = {
+    lc_http_header headers[] = {
         { "Content-Type", ERROR_CONTENT_TYPE },
         { "Lambda-Runtime-Function-Error-Type", type_header },
     };
@@ -112,7 +112,7 @@ lambda_code lc_runtime_api_stream_begin(lc_runtime_api *api, const char *request
     char path[640];
     if (!invocation_path(path, sizeof path, request_id, "response"))
         return LAMBDA_E_INVALID_ARGUMENT;
-    lc_https_header headers[] = {
+    lc_http_header headers[] = {
         { "Content-Type", content_type },
         { "Lambda-Runtime-Function-Response-Mode", "streaming" },
         { "Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" },
@@ -128,7 +128,7 @@ lambda_code lc_runtime_api_stream_end(lc_runtime_api *api, const char *error_typ
     if (!error_type)
         return lc_http_chunked_end(api->conn, NULL, 0, resp);
     lc_runtime_api_error_header(error_type, type_header, sizeof type_header);
-    lc_https_header trailers[] = {
+    lc_http_header trailers[] = {
         { "Lambda-Runtime-Function-Error-Type", type_header },
         { "Lambda-Runtime-Function-Error-Body", error_body_base64 },
     };

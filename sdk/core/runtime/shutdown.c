@@ -5,7 +5,7 @@
  * init and one parked request), and a thread waits for SIGTERM with sigwait,
  * runs the hook outside signal context, and ends the process.
  */
-#include "core/transport/http.h"
+#include "core/api/extension_api.h"
 #include "lambda-c/log.h"
 #include "lambda-c/runtime.h"
 
@@ -20,7 +20,7 @@
 
 static lambda_function_shutdown_fn *shutdown_hook;
 static lc_http_conn *extension_conn;
-static char extension_id[128];
+static char extension_id[LC_EXTENSION_ID_SIZE];
 
 static void *signal_thread(void *arg)
 {
@@ -39,12 +39,9 @@ static void *signal_thread(void *arg)
 static void *extension_thread(void *arg)
 {
     (void)arg;
-    lc_https_header headers[] = { { "Lambda-Extension-Identifier", extension_id } };
     for (int i = 0; i < 16; i++) { /* no events are subscribed: a return is unusual */
         lc_http_response resp;
-        if (lc_http_request(extension_conn, "GET", "/2020-01-01/extension/event/next", headers, 1,
-                            NULL, 0, &resp) != LAMBDA_OK ||
-            resp.status != 200)
+        if (lc_extension_api_next(extension_conn, extension_id, &resp) != LAMBDA_OK)
             break;
     }
     return NULL;
@@ -62,16 +59,7 @@ lambda_code lambda_runtime_on_shutdown(lambda_function_shutdown_fn *hook)
     lambda_code rc = lc_http_conn_open(&extension_conn, endpoint);
     if (rc)
         return rc;
-    lc_https_header headers[] = { { "Lambda-Extension-Name", EXTENSION_NAME },
-                                  { "Content-Type", "application/json" } };
-    static const char body[] = "{\"events\":[]}";
-    lc_http_response resp;
-    rc = lc_http_request(extension_conn, "POST", "/2020-01-01/extension/register", headers, 2, body,
-                         sizeof body - 1, &resp);
-    const char *id =
-        rc == LAMBDA_OK ? lc_http_response_header(&resp, "Lambda-Extension-Identifier") : NULL;
-    if (rc == LAMBDA_OK && (resp.status != 200 || !id || strlen(id) >= sizeof extension_id))
-        rc = LAMBDA_E_HTTP_STATUS;
+    rc = lc_extension_api_register(extension_conn, EXTENSION_NAME, "{\"events\":[]}", extension_id);
     if (rc) {
         lambda_log_warn("could not register the shutdown extension (%s): no graceful shutdown",
                         lambda_strerror(rc));
@@ -79,7 +67,6 @@ lambda_code lambda_runtime_on_shutdown(lambda_function_shutdown_fn *hook)
         extension_conn = NULL;
         return rc;
     }
-    snprintf(extension_id, sizeof extension_id, "%s", id);
 
     /* Every thread started from here on inherits the blocked SIGTERM; only sigwait takes it. */
     static sigset_t set;

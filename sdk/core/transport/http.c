@@ -218,7 +218,7 @@ static int header_is_safe(const char *s)
 }
 
 /* Header lines "Name: value\r\n" for every header that has a value. */
-static lambda_code append_headers(text_buf *t, const lc_https_header *headers, size_t count)
+static lambda_code append_headers(text_buf *t, const lc_http_header *headers, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         if (!headers[i].value)
@@ -234,7 +234,7 @@ static lambda_code append_headers(text_buf *t, const lc_https_header *headers, s
 }
 
 static lambda_code format_head(lc_http_conn *conn, text_buf *t, const char *method,
-                               const char *path, const lc_https_header *headers, size_t count,
+                               const char *path, const lc_http_header *headers, size_t count,
                                const char *body_header)
 {
     text_puts(t, method);
@@ -490,7 +490,7 @@ const char *lc_http_response_header(const lc_http_response *resp, const char *na
 /* ------------------------------------------------------------------ requests */
 
 lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *path,
-                            const lc_https_header *headers, size_t count, const void *body,
+                            const lc_http_header *headers, size_t count, const void *body,
                             size_t body_size, lc_http_response *resp)
 {
     if (!conn || conn->fd < 0 || !method || !path || !resp)
@@ -515,7 +515,7 @@ lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *
 }
 
 lambda_code lc_http_chunked_begin(lc_http_conn *conn, const char *method, const char *path,
-                                  const lc_https_header *headers, size_t count)
+                                  const lc_http_header *headers, size_t count)
 {
     if (!conn || conn->fd < 0 || !method || !path)
         return LAMBDA_E_INVALID_ARGUMENT;
@@ -543,7 +543,7 @@ lambda_code lc_http_chunked_write(lc_http_conn *conn, const void *data, size_t s
     return send_all(conn, iov, 3);
 }
 
-lambda_code lc_http_chunked_end(lc_http_conn *conn, const lc_https_header *trailers, size_t count,
+lambda_code lc_http_chunked_end(lc_http_conn *conn, const lc_http_header *trailers, size_t count,
                                 lc_http_response *resp)
 {
     if (!conn || !resp)

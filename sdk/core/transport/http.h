@@ -20,15 +20,15 @@
 /* A response head larger than this is a protocol error. */
 #define LC_HTTP_MAX_HEAD_SIZE (64 * 1024)
 
-typedef struct lc_https_header {
+typedef struct lc_http_header {
     const char *name;
     const char *value;
-} lc_https_header;
+} lc_http_header;
 
 typedef struct lc_http_response {
     int status;
     size_t header_count;
-    lc_https_header headers[LC_HTTP_MAX_HEADERS];
+    lc_http_header headers[LC_HTTP_MAX_HEADERS];
     /* The body, NUL-terminated (the NUL is not counted). Owned by the
      * connection and valid until its next request. */
     char *body;
@@ -48,7 +48,7 @@ void lc_http_conn_close(lc_http_conn *conn);
  * its strings live in the connection until the next request.
  */
 lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *path,
-                            const lc_https_header *headers, size_t count, const void *body,
+                            const lc_http_header *headers, size_t count, const void *body,
                             size_t body_size, lc_http_response *resp);
 
 /* The value of the first header called name (ASCII case-insensitive), or NULL. */
@@ -62,11 +62,11 @@ void lc_http_conn_trim(lc_http_conn *conn);
 
 /* Send the request head with Transfer-Encoding: chunked; the body follows in chunks. */
 lambda_code lc_http_chunked_begin(lc_http_conn *conn, const char *method, const char *path,
-                                  const lc_https_header *headers, size_t count);
+                                  const lc_http_header *headers, size_t count);
 /* Send one chunk (size 0 is ignored: the empty chunk ends the body). */
 lambda_code lc_http_chunked_write(lc_http_conn *conn, const void *data, size_t size);
 /* End the body with the given trailers and read the response. */
-lambda_code lc_http_chunked_end(lc_http_conn *conn, const lc_https_header *trailers, size_t count,
+lambda_code lc_http_chunked_end(lc_http_conn *conn, const lc_http_header *trailers, size_t count,
                                 lc_http_response *resp);
 
 #endif

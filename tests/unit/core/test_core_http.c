@@ -105,7 +105,7 @@ static void test_content_length_response(void **state)
     fixture *f = *state;
     add_step(f, "HTTP/1.1 200 OK\r\nX-Test: a\r\nContent-Length: 5\r\n\r\nhello");
     start_and_connect(f);
-    lc_https_header headers[] = { { "Accept", "*/*" }, { "X-Absent", NULL }, { "X-Two", "v2" } };
+    lc_http_header headers[] = { { "Accept", "*/*" }, { "X-Absent", NULL }, { "X-Two", "v2" } };
     lc_http_response resp;
     assert_int_equal(lc_http_request(f->conn, "GET", "/path?q=1", headers, 3, NULL, 0, &resp),
                      LAMBDA_OK);
@@ -135,7 +135,7 @@ static void test_request_bodies(void **state)
         add_step(f, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok");
     start_and_connect(f);
     lc_http_response resp;
-    lc_https_header ct[] = { { "Content-Type", "text/plain" } };
+    lc_http_header ct[] = { { "Content-Type", "text/plain" } };
     assert_int_equal(lc_http_request(f->conn, "POST", "/a", ct, 1, "abc", 3, &resp), LAMBDA_OK);
     assert_int_equal(resp.status, 202);
     /* POST and PUT without a body still say Content-Length: 0. */
@@ -605,7 +605,7 @@ static void test_large_request_head_sent_whole(void **state)
     for (size_t i = 0; i < size; i++)
         value[i] = (char)('a' + i % 26);
     value[size] = '\0';
-    lc_https_header big[] = { { "X-Big", value }, { "X-After", "after" } };
+    lc_http_header big[] = { { "X-Big", value }, { "X-After", "after" } };
     lc_http_response resp;
     assert_int_equal(lc_http_request(f->conn, "POST", "/big", big, 2, "b", 1, &resp), LAMBDA_OK);
     assert_int_equal(resp.status, 202);
@@ -632,7 +632,7 @@ static void test_header_injection_refused(void **state)
     fixture *f = *state;
     add_step(f, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     start_and_connect(f);
-    static const lc_https_header bad[][1] = { { { "X-A", "v\r\nX-Injected: 1" } },
+    static const lc_http_header bad[][1] = { { { "X-A", "v\r\nX-Injected: 1" } },
                                               { { "X-A", "v\nX-Injected: 1" } },
                                               { { "X-A", "v\r" } },
                                               { { "X-A\r\nX-Injected", "v" } } };
@@ -660,11 +660,11 @@ static void test_trailer_injection_refused(void **state)
     start_and_connect(f);
     assert_int_equal(lc_http_chunked_begin(f->conn, "POST", "/s", NULL, 0), LAMBDA_OK);
     assert_int_equal(lc_http_chunked_write(f->conn, "ok", 2), LAMBDA_OK);
-    lc_https_header bad[] = { { "X-T", "a\r\n\r\nGET /smuggled HTTP/1.1" } };
+    lc_http_header bad[] = { { "X-T", "a\r\n\r\nGET /smuggled HTTP/1.1" } };
     lc_http_response resp;
     assert_int_equal(lc_http_chunked_end(f->conn, bad, 1, &resp), LAMBDA_E_INVALID_ARGUMENT);
     /* The body is still open: end it properly. */
-    lc_https_header good[] = { { "X-T", "fine" } };
+    lc_http_header good[] = { { "X-T", "fine" } };
     assert_int_equal(lc_http_chunked_end(f->conn, good, 1, &resp), LAMBDA_OK);
     assert_int_equal(resp.status, 202);
     finish(f);
@@ -733,7 +733,7 @@ static void test_chunked_request(void **state)
     add_step(f, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
     start_and_connect(f);
 
-    lc_https_header headers[] = { { "Content-Type", "application/octet-stream" },
+    lc_http_header headers[] = { { "Content-Type", "application/octet-stream" },
                                   { "X-Null", NULL },
                                   { "Lambda-Runtime-Function-Response-Mode", "streaming" } };
     assert_int_equal(lc_http_chunked_begin(f->conn, "POST", "/stream", headers, 3), LAMBDA_OK);
@@ -742,7 +742,7 @@ static void test_chunked_request(void **state)
     assert_int_equal(lc_http_chunked_write(f->conn, NULL, 0), LAMBDA_OK);
     assert_int_equal(lc_http_chunked_write(f->conn, big, big_size), LAMBDA_OK);
     assert_int_equal(lc_http_chunked_write(f->conn, "!", 1), LAMBDA_OK);
-    lc_https_header trailers[] = { { "Lambda-Runtime-Function-Error-Type", "Function.X" },
+    lc_http_header trailers[] = { { "Lambda-Runtime-Function-Error-Type", "Function.X" },
                                    { "Skipped", NULL },
                                    { "Lambda-Runtime-Function-Error-Body", "eyJlcnJvciI6MX0=" } };
     lc_http_response resp;
