@@ -633,9 +633,9 @@ static void test_header_injection_refused(void **state)
     add_step(f, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     start_and_connect(f);
     static const lc_http_header bad[][1] = { { { "X-A", "v\r\nX-Injected: 1" } },
-                                              { { "X-A", "v\nX-Injected: 1" } },
-                                              { { "X-A", "v\r" } },
-                                              { { "X-A\r\nX-Injected", "v" } } };
+                                             { { "X-A", "v\nX-Injected: 1" } },
+                                             { { "X-A", "v\r" } },
+                                             { { "X-A\r\nX-Injected", "v" } } };
     lc_http_response resp;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(lc_http_request(f->conn, "GET", "/bad", bad[i], 1, NULL, 0, &resp),
@@ -734,8 +734,8 @@ static void test_chunked_request(void **state)
     start_and_connect(f);
 
     lc_http_header headers[] = { { "Content-Type", "application/octet-stream" },
-                                  { "X-Null", NULL },
-                                  { "Lambda-Runtime-Function-Response-Mode", "streaming" } };
+                                 { "X-Null", NULL },
+                                 { "Lambda-Runtime-Function-Response-Mode", "streaming" } };
     assert_int_equal(lc_http_chunked_begin(f->conn, "POST", "/stream", headers, 3), LAMBDA_OK);
     assert_int_equal(lc_http_chunked_write(f->conn, "hello", 5), LAMBDA_OK);
     assert_int_equal(lc_http_chunked_write(f->conn, "ignored", 0), LAMBDA_OK); /* size 0: nothing */
@@ -743,8 +743,8 @@ static void test_chunked_request(void **state)
     assert_int_equal(lc_http_chunked_write(f->conn, big, big_size), LAMBDA_OK);
     assert_int_equal(lc_http_chunked_write(f->conn, "!", 1), LAMBDA_OK);
     lc_http_header trailers[] = { { "Lambda-Runtime-Function-Error-Type", "Function.X" },
-                                   { "Skipped", NULL },
-                                   { "Lambda-Runtime-Function-Error-Body", "eyJlcnJvciI6MX0=" } };
+                                  { "Skipped", NULL },
+                                  { "Lambda-Runtime-Function-Error-Body", "eyJlcnJvciI6MX0=" } };
     lc_http_response resp;
     assert_int_equal(lc_http_chunked_end(f->conn, trailers, 3, &resp), LAMBDA_OK);
     assert_int_equal(resp.status, 202);
