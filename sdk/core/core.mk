@@ -13,6 +13,6 @@ CORE_LIB := $(B)/lib/liblambda-c.so.$(VERSION)
 # What links the core from the build tree (the runtime, functions, tests).
 CORE_LINK := -L$(B)/lib -llambda-c $(JSONC_LIBS)
 
-$(eval $(call shared_library,lambda-c,$(CORE_OBJS),sdk/core/liblambda-c.map,$(JSONC_LIBS) -lpthread))
+$(eval $(call shared_library,lambda-c,$(CORE_OBJS),sdk/core/liblambda-c.map,$(JSONC_LIBS) -lpthread -ldl))
 PC_DESC_lambda-c := lambda-c core: handler objects, logging, the Runtime API loop
 PC_REQUIRES_lambda-c :=

@@ -166,6 +166,26 @@ def v1_1_handler(tmp_path_factory):
     return so, zip_dir(folder / "code", folder / "v11.zip")
 
 
+@pytest.fixture(scope="module")
+def v1_1_program(tmp_path_factory):
+    """The same handler as a 1.1 executable-mode program (bootstrap), built as 1.1 built it."""
+    folder = tmp_path_factory.mktemp("abi-1.1-exec")
+    stub = v1_1_stub(folder)
+    compile_handler([FIXTURE_1_1 / "handler.c", FIXTURE_1_1 / "bootstrap.c"], folder / "code" / "bootstrap",
+                    include=FIXTURE_1_1 / "include", libdir=stub, executable=True)
+    return zip_dir(folder / "code", folder / "v11-exec.zip")
+
+
+def test_a_1_1_program_in_executable_mode_runs_on_this_layer(emulator, v1_1_program):
+    """A 1.1 bootstrap names liblambda-c.so.1 only; the core loads the split libraries for it."""
+    emu = emulator([f"v11exec={v1_1_program},handler=bootstrap"])
+    event = json.loads((ROOT / "tests" / "events" / "sqs.json").read_text())
+    answer = emu.invoke("v11exec", event)
+    assert answer.status == 200 and answer.function_error is None, (answer, emu.logs())
+    assert answer.json() == {"messages": len(event["Records"]), "first_body": event["Records"][0]["body"]}
+    assert '"Namespace":"abi-1.1"' in emu.logs().replace(" ", "")
+
+
 def test_the_frozen_1_1_headers_are_the_1_1_release():
     assert version_of((FIXTURE_1_1 / "include" / "lambda-c" / "version.h").read_text()) == ("1.1.0", 1, 1)
 

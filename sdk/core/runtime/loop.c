@@ -1,6 +1,7 @@
 /*
  * The invocation loop: /next -> handler -> /response or /error, for ever.
  */
+#include "core/runtime/compat.h"
 #include "core/runtime/hooks.h"
 #include "core/runtime/invocation.h"
 #include "lambda-c/log.h"
@@ -489,6 +490,7 @@ int lambda_run_abi(lambda_handler_fn *handler, unsigned handler_abi)
             LAMBDA_C_ABI_MINOR);
         return 1;
     }
+    lc_compat_for_program(handler, handler_abi);
     install_crash_handlers();
     int concurrency = configured_concurrency();
     if (concurrency > 1)
