@@ -161,6 +161,19 @@ $(LAYER_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(SDK_LIBS),$(B)/l
 
 ALL_TARGETS += $(LAYER_ZIP)
 
+# The core layer: the same without the AWS client part (liblambda-c-aws, the lean libcurl and
+# OpenSSL, whose first compile takes about a minute). `./build.sh invoke` uses it for a function
+# that does not link liblambda-c-aws, so that a first build of hello takes seconds. It is for
+# local runs only: the published layer (layer.zip, ./build.sh layer) is always complete.
+LAYER_CORE := $(B)/layer-core
+LAYER_CORE_ZIP := $(B)/layer-core.zip
+LAYER_CORE_LIBS := $(filter-out lambda-c-aws,$(SDK_LIBS))
+$(LAYER_CORE_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(LAYER_CORE_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) layer/layer.sh tools/check-glibc
+	LAYER_WITHOUT="$(foreach l,$(filter-out $(LAYER_CORE_LIBS),$(SDK_LIBS)),lib$(l).so.$(VERSION_MAJOR))" \
+	    STRIP=$(STRIP) sh layer/layer.sh $(B) $(LAYER_CORE) "$(VERSION)" $(filter-out $(AWS_BUNDLE)/%,$(LAYER_THIRD_PARTY))
+	$(CHECK_GLIBC) $(LAYER_CORE)
+	rm -f $@ && cd $(LAYER_CORE) && zip -q -X -r --symlinks ../layer-core.zip .
+
 # sam build (template.yaml: RuntimeLayer, ContentUri: .) runs this in a scratch copy of the
 # repository with ARTIFACTS_DIR set: the one build path, then the layer tree (/opt) into it.
 .PHONY: build-RuntimeLayer

@@ -17,7 +17,9 @@ chmod 755 "$layer/bootstrap" "$layer/bin/lambda-c-runtime"
 # The SDK under its soname only: that is what the runtime and handlers load.
 soname=$(ls "$build"/lib/liblambda-c.so.[0-9]* | sed -n 's|.*/\(liblambda-c\.so\.[0-9]*\)$|\1|p' | head -n 1)
 cp -L "$build/lib/$soname" "$layer/lib/$soname"
+# LAYER_WITHOUT: sonames left out (the core layer leaves out liblambda-c-aws.so.N).
 for lib in "$build"/lib/liblambda-c-*.so.[0-9]; do
+    case " ${LAYER_WITHOUT:-} " in *" ${lib##*/} "*) continue ;; esac
     [ -e "$lib" ] && cp -L "$lib" "$layer/lib/"
 done
 for lib in "$@"; do

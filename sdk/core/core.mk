@@ -14,9 +14,12 @@ CORE_LIB := $(B)/lib/liblambda-c.so.$(VERSION)
 CORE_LINK := -L$(B)/lib -llambda-c
 
 # json-c inside the core: one object to map and relocate at cold start instead of two.
-# callgrind, exec to the first response of hello (init + one invocation), lambda-c-runtime:
+# callgrind, exec to the first response of hello (init + one invocation, bench/run.sh):
 #   liblambda-c.so.1 + Debian's libjson-c.so.5 (BIND_NOW: 48 lookups into libc at load) ... 349.8k
-#   json-c inside liblambda-c, lazy binding ............................................. see below
+#   json-c inside liblambda-c, lazy binding .............................................. 315.8k
+#   the same, -Bsymbolic ................................................................. 295.5k
+#   the same, -Bsymbolic and -z now (every import resolved at load, used or not) ......... 320.6k
+#   (DT_GNU_HASH is the toolchain's default already; --hash-style=both changes nothing)
 # The archive is Debian's own libjson-c.a (libjson-c-dev, built from the json-c source package
 # with Debian's patches and flags): its objects are PIC (local-dynamic TLS, GOT-relative data),
 # so it links into a shared library as is, and it is the same release as the headers handlers
