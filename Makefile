@@ -87,7 +87,9 @@ endef
 # The layer (see below); fragments add what their library needs in it.
 LAYER := $(B)/layer
 LAYER_ZIP := $(B)/layer.zip
-# json-c is the only third-party library of the core; libraries from glibc stay out.
+# Libraries from glibc stay out. json-c is inside liblambda-c (sdk/core/core.mk); the layer
+# still ships Debian's libjson-c.so.5 for handlers built before 1.2, which name it in their
+# DT_NEEDED (their json_* calls bind to the core's copy, the first in the global scope).
 LAYER_THIRD_PARTY := $(shell $(CC) -print-file-name=libjson-c.so.5)
 
 # The libraries: sdk/core (liblambda-c), sdk/events, sdk/metrics, sdk/aws, ...
@@ -100,12 +102,21 @@ RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(B)/obj/%.o)
 RUNTIME_MODULE_OBJS := $(filter-out $(B)/obj/runtime/main.o,$(RUNTIME_OBJS))
 
-# $ORIGIN/../lib: the layer is relocatable (bin/ and lib/ side by side), see docs/ARCHITECTURE.md.
+# The layer is relocatable (RUNPATH from $ORIGIN, see docs/ARCHITECTURE.md). The same objects
+# are linked twice, each with the RUNPATH of where it sits: /opt/bootstrap is the runtime ELF
+# itself ($ORIGIN/lib), and /opt/bin/lambda-c-runtime stays for bootstraps of one's own that
+# exec it ($ORIGIN/../lib). An ELF bootstrap instead of a sh script with one exec: the static
+# baseline behind such a script costs 2.12x its own cold start on our bench machine (dash is
+# loaded and run, then a second exec), which alone was over the 2.0x target (bench/RESULTS.md).
+RUNTIME_BOOTSTRAP := $(B)/bin/bootstrap
 $(RUNTIME_BIN): $(RUNTIME_OBJS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/../lib' $(CORE_LINK) -ldl
+$(RUNTIME_BOOTSTRAP): $(RUNTIME_OBJS) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/lib' $(CORE_LINK) -ldl
 
-ALL_TARGETS += $(RUNTIME_BIN)
+ALL_TARGETS += $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP)
 -include $(RUNTIME_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- functions
@@ -140,15 +151,28 @@ $(foreach f,http-api sqs-batch,$(eval $(B)/functions/$(f)/$(f).so: $(EVENTS_LIB)
 $(B)/functions/metrics/metrics.so: $(METRICS_LIB)
 
 # ---------------------------------------------------------------- layer
-# build/layer/ is /opt: bootstrap, bin/, lib/ (every lambda-c library and what they and the
-# runtime need except glibc), VERSION.
+# build/layer/ is /opt: bootstrap (the runtime ELF), bin/, lib/ (every lambda-c library and
+# what they and the runtime need except glibc), VERSION.
 
-$(LAYER_ZIP): $(RUNTIME_BIN) $(foreach l,$(SDK_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) layer/bootstrap layer/layer.sh tools/check-glibc
+$(LAYER_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(SDK_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) layer/layer.sh tools/check-glibc
 	STRIP=$(STRIP) sh layer/layer.sh $(B) $(LAYER) "$(VERSION)" $(LAYER_THIRD_PARTY)
 	$(CHECK_GLIBC) $(LAYER)
 	rm -f $@ && cd $(LAYER) && zip -q -X -r --symlinks ../layer.zip .
 
 ALL_TARGETS += $(LAYER_ZIP)
+
+# The core layer: the same without the AWS client part (liblambda-c-aws, the lean libcurl and
+# OpenSSL, whose first compile takes about a minute). `./build.sh invoke` uses it for a function
+# that does not link liblambda-c-aws, so that a first build of hello takes seconds. It is for
+# local runs only: the published layer (layer.zip, ./build.sh layer) is always complete.
+LAYER_CORE := $(B)/layer-core
+LAYER_CORE_ZIP := $(B)/layer-core.zip
+LAYER_CORE_LIBS := $(filter-out lambda-c-aws,$(SDK_LIBS))
+$(LAYER_CORE_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(LAYER_CORE_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) layer/layer.sh tools/check-glibc
+	LAYER_WITHOUT="$(foreach l,$(filter-out $(LAYER_CORE_LIBS),$(SDK_LIBS)),lib$(l).so.$(VERSION_MAJOR))" \
+	    STRIP=$(STRIP) sh layer/layer.sh $(B) $(LAYER_CORE) "$(VERSION)" $(filter-out $(AWS_BUNDLE)/%,$(LAYER_THIRD_PARTY))
+	$(CHECK_GLIBC) $(LAYER_CORE)
+	rm -f $@ && cd $(LAYER_CORE) && zip -q -X -r --symlinks ../layer-core.zip .
 
 # sam build (template.yaml: RuntimeLayer, ContentUri: .) runs this in a scratch copy of the
 # repository with ARTIFACTS_DIR set: the one build path, then the layer tree (/opt) into it.

@@ -146,7 +146,19 @@ cmd_invoke() {
     case $name in
     */* | . | ..) dir=$(cd "$CALLER_DIR" && cd "$name" 2>/dev/null && pwd) || die "no function folder $name" ;;
     esac
-    build_all
+    # Only what this invoke needs, not `make all`: the emulator, the function, and the core
+    # layer unless the function links liblambda-c-aws (then the complete layer, whose AWS part
+    # compiles the lean libcurl once). A first `./build.sh invoke hello` takes seconds.
+    ensure_packages $BUILD_PACKAGES
+    if [ -n "$CROSS" ]; then ensure_arm64_packages $ARM64_BUILD_PACKAGES; fi
+    local targets=("$BUILD_DIR/bin/lambda-c-emulator")
+    if [ -n "$dir" ]; then
+        targets+=("$BUILD_DIR/sdk/lib/pkgconfig/lambda-c.pc")
+    else
+        [ -d "examples/$name" ] || die "no function '$name': expected a folder examples/$name"
+        targets+=("$BUILD_DIR/functions/$name.zip")
+    fi
+    make -j"$JOBS" BUILD_DIR="$BUILD_DIR" "${targets[@]}" >&2
     if [ -n "$dir" ]; then
         # A function folder with a sam build Makefile (./build.sh new), built the same way.
         code="$(abspath "$BUILD_DIR")/dir-functions/$(basename "$dir")"
@@ -165,13 +177,26 @@ cmd_invoke() {
         handler="$name.handler"
         [ -f "examples/$name/bootstrap.c" ] && handler="bootstrap"
     fi
+    local layer="$BUILD_DIR/layer-core.zip" files="$code"
+    [ -d "$code" ] || files="$BUILD_DIR/functions/$name"
+    if needs_aws_client "$files"; then layer="$BUILD_DIR/layer.zip"; fi
+    make -j"$JOBS" BUILD_DIR="$BUILD_DIR" "$layer" >&2
     # arm64 on another machine: the runtime runs under QEMU (tools/run-arm64).
     if [ -n "$CROSS" ]; then extra=(--runtime-wrapper "$ROOT/tools/run-arm64"); fi
     # Debian's python3 first: a python3 earlier on PATH may be a slow-starting shim.
     "$(command -v /usr/bin/python3 || command -v python3)" "$BUILD_DIR/bin/lambda-c-emulator" --port 0 \
-        --layer "$BUILD_DIR/layer.zip" "${extra[@]}" \
+        --layer "$layer" "${extra[@]}" \
         --function "$name=$code,handler=$handler" \
         --invoke "$name" --event "$event"
+}
+
+# Whether an ELF file in the folder names liblambda-c-aws in its DT_NEEDED.
+needs_aws_client() { # folder
+    local f
+    for f in "$1"/*; do
+        [ -f "$f" ] && readelf -d "$f" 2>/dev/null | grep -q 'Shared library: \[liblambda-c-aws\.' && return 0
+    done
+    return 1
 }
 
 abspath() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s' "$ROOT/$1" ;; esac; }

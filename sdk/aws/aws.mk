@@ -12,7 +12,7 @@ AWS_SRCS := $(wildcard sdk/aws/*.c)
 AWS_OBJS := $(AWS_SRCS:%.c=$(B)/obj/%.o)
 AWS_LIB := $(B)/lib/liblambda-c-aws.so.$(VERSION)
 # liblambda-c: its logger (records carry the request id and follow the function's log settings).
-AWS_SYSLIBS := -L$(B)/lib -llambda-c $(JSONC_LIBS) -ldl -lpthread
+AWS_SYSLIBS := -L$(B)/lib -llambda-c -ldl -lpthread
 # Link against the library in the build tree, found at run time next to the binary's tree.
 AWS_LINK := -L$(B)/lib -llambda-c-aws $(AWS_SYSLIBS)
 

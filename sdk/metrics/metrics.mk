@@ -7,6 +7,6 @@ METRICS_OBJS := $(METRICS_SRCS:%.c=$(B)/obj/%.o)
 METRICS_LIB := $(B)/lib/liblambda-c-metrics.so.$(VERSION)
 
 $(METRICS_LIB): $(CORE_LIB)
-$(eval $(call shared_library,lambda-c-metrics,$(METRICS_OBJS),sdk/metrics/liblambda-c-metrics.map,-L$(B)/lib -llambda-c $(JSONC_LIBS) -lpthread))
+$(eval $(call shared_library,lambda-c-metrics,$(METRICS_OBJS),sdk/metrics/liblambda-c-metrics.map,-L$(B)/lib -llambda-c -lpthread))
 PC_DESC_lambda-c-metrics := lambda-c CloudWatch metrics (embedded metric format)
 PC_REQUIRES_lambda-c-metrics := lambda-c

@@ -21,4 +21,8 @@ int64_t lc_clock_monotonic_ms(void);
 /* Writes the current time as above into buf (at least LC_CLOCK_ISO8601_LEN + 1 bytes). */
 void lc_clock_iso8601_now(char *buf, size_t cap);
 
+/* The same for secs since the epoch and ms (0..999); years outside 0..9999 give all zeros;
+ * cap below LC_CLOCK_ISO8601_LEN + 1 gives "". */
+void lc_clock_iso8601_format(int64_t secs, int ms, char *buf, size_t cap);
+
 #endif

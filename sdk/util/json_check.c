@@ -142,6 +142,14 @@ static int scan_scalar(cursor *c)
 int lc_json_syntax_check(const char *s, size_t size, size_t max_depth, size_t *offset,
                          const char **why)
 {
+    size_t deepest;
+    return lc_json_syntax_check_depth(s, size, max_depth, offset, why, &deepest);
+}
+
+int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, size_t *offset,
+                               const char **why, size_t *deepest)
+{
+    *deepest = 0;
     /* One bit per open container: 1 object, 0 array. */
     uint64_t kinds[(JSON_MAX_DEPTH + 63) / 64] = { 0 };
     if (max_depth > JSON_MAX_DEPTH)
@@ -199,6 +207,8 @@ int lc_json_syntax_check(const char *s, size_t size, size_t max_depth, size_t *o
             else
                 kinds[depth / 64] &= ~bit;
             depth++;
+            if (depth > *deepest)
+                *deepest = depth;
             c.pos++;
             skip_ws(&c);
             if (c.pos < c.n && c.s[c.pos] == (ch == '{' ? '}' : ']')) {

@@ -20,4 +20,9 @@
 int lc_json_syntax_check(const char *s, size_t size, size_t max_depth, size_t *offset,
                          const char **why);
 
+/* The same; on success *deepest is how deep the text nests (0 for a scalar), so that a parser
+ * that follows needs a stack of that depth only. */
+int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, size_t *offset,
+                               const char **why, size_t *deepest);
+
 #endif

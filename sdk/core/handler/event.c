@@ -30,17 +30,21 @@ static void parse_event(lambda_event *event)
         event->json_state = -1;
         return;
     }
-    size_t offset = 0;
+    size_t offset = 0, deepest = 0;
     const char *why = NULL;
-    if (!lc_json_syntax_check(event->data, event->size, JSON_MAX_DEPTH, &offset, &why)) {
+    if (!lc_json_syntax_check_depth(event->data, event->size, JSON_MAX_DEPTH, &offset, &why,
+                                    &deepest)) {
         snprintf(event->json_error, sizeof event->json_error, "%s at offset %zu", why, offset);
         event->json_state = -1;
         return;
     }
     /* The text is valid JSON: json-c only builds the tree. A fresh tokener each time: one
      * kept across invocations made the heap creep up by ~100 KB over the first thousand
-     * (measured through the emulator), which a runtime must not do. */
-    json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
+     * (measured through the emulator), which a runtime must not do. Its stack is as deep as
+     * the check found the text to nest, not JSON_MAX_DEPTH: json-c callocs one 32-byte entry
+     * per level, and zeroing 257 of them was 9.7k of hello's 43.7k instructions per
+     * invocation (callgrind, bench/run.sh). */
+    json_tokener *tok = json_tokener_new_ex((int)deepest + 1);
     if (!tok) {
         snprintf(event->json_error, sizeof event->json_error, "out of memory");
         event->json_state = -1;

@@ -85,22 +85,41 @@ static void write_record(const char *data, size_t size)
     pthread_mutex_unlock(&write_lock);
 }
 
-static void emit_text(lambda_log_level level, char *message, size_t len)
+/* Records up to this size are assembled on the stack; longer ones on the heap. */
+#define STACK_RECORD 1024
+
+static void emit_text(lambda_log_level level, const char *message, size_t len)
 {
-    /* CloudWatch starts a new record at each '\n'; '\r' keeps a multi-line message in one,
-     * as the AWS-managed runtimes do. */
-    for (size_t i = 0; i < len; i++)
-        if (message[i] == '\n')
-            message[i] = '\r';
     char ts[64];
     lc_clock_iso8601_now(ts, sizeof ts);
-    char *line = NULL;
-    int n = asprintf(&line, "%s\t%s\t%s\t%s\n", ts,
-                     current_request_id ? current_request_id : "undefined",
-                     lambda_log_level_name(level), message);
-    if (n > 0)
-        write_record(line, (size_t)n);
-    free(line);
+    /* "TIMESTAMP\tREQUEST-ID\tLEVEL\tMESSAGE\n", copied piece by piece (no printf). */
+    const char *parts[] = { ts,
+                            "\t",
+                            current_request_id ? current_request_id : "undefined",
+                            "\t",
+                            lambda_log_level_name(level),
+                            "\t" };
+    size_t lens[sizeof parts / sizeof parts[0]], total = len + 1;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        total += lens[i] = strlen(parts[i]);
+    char stack[STACK_RECORD];
+    char *line = total <= sizeof stack ? stack : malloc(total);
+    if (!line)
+        return;
+    char *p = line;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        memcpy(p, parts[i], lens[i]);
+        p += lens[i];
+    }
+    memcpy(p, message, len);
+    /* CloudWatch starts a new record at each '\n'; '\r' keeps a multi-line message in one,
+     * as the AWS-managed runtimes do. */
+    for (char *nl = memchr(p, '\n', len); nl; nl = memchr(nl, '\n', len - (size_t)(nl - p)))
+        *nl = '\r';
+    p[len] = '\n';
+    write_record(line, total);
+    if (line != stack)
+        free(line);
 }
 
 static void emit_json(lambda_log_level level, const char *message, const char *error_type,
@@ -147,29 +166,44 @@ static void emit_json(lambda_log_level level, const char *message, const char *e
     json_object_put(obj);
 }
 
+/* raw: raw_len bytes followed by a NUL. */
 static void log_message(lambda_log_level level, const char *raw, size_t raw_len,
                         const char *error_type, char *const *stack, size_t stack_count)
 {
-    char *message = lc_utf8_repair(raw, raw_len);
-    if (!message)
-        return;
+    /* Valid UTF-8 (nearly always) is used as it is; only invalid text is copied and repaired. */
+    char *repaired = NULL;
+    const char *message = raw;
+    if (!lc_utf8_is_valid(raw, raw_len) || strlen(raw) != raw_len) {
+        message = repaired = lc_utf8_repair(raw, raw_len);
+        if (!message)
+            return;
+    }
     if (json_format)
         emit_json(level, message, error_type, stack, stack_count);
     else
         emit_text(level, message, strlen(message));
-    free(message);
+    free(repaired);
 }
 
 void lambda_logv(lambda_log_level level, const char *format, va_list args)
 {
     if (!format || !lambda_log_enabled(level))
         return;
-    char *raw = NULL;
-    int n = vasprintf(&raw, format, args);
-    if (n < 0)
-        return;
-    log_message(level, raw, (size_t)n, NULL, NULL, 0);
-    free(raw);
+    /* A message that fits is formatted on the stack; a longer one again, on the heap. */
+    char stack[STACK_RECORD];
+    va_list again;
+    va_copy(again, args);
+    int n = vsnprintf(stack, sizeof stack, format, args);
+    if (n >= 0 && (size_t)n < sizeof stack) {
+        log_message(level, stack, (size_t)n, NULL, NULL, 0);
+    } else if (n >= 0) {
+        char *raw = NULL;
+        int m = vasprintf(&raw, format, again);
+        if (m >= 0)
+            log_message(level, raw, (size_t)m, NULL, NULL, 0);
+        free(raw);
+    }
+    va_end(again);
 }
 
 void lambda_log(lambda_log_level level, const char *format, ...)

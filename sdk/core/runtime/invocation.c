@@ -3,25 +3,63 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Arena memory kept between invocations; a larger one (huge client context) is given back. */
 #define RESTING_STRINGS_CAPACITY (16 * 1024)
 
+/* The headers copied into the context; after the "Lambda-Runtime-" prefix where they have it. */
+#define RUNTIME_PREFIX "Lambda-Runtime-"
+#define RUNTIME_PREFIX_LEN (sizeof RUNTIME_PREFIX - 1)
 static const char *const copied_headers[] = {
-    "Lambda-Runtime-Aws-Request-Id",   "Lambda-Runtime-Invoked-Function-Arn",
-    "Lambda-Runtime-Trace-Id",         "Lambda-Runtime-Client-Context",
-    "Lambda-Runtime-Cognito-Identity", "Lambda-Runtime-Aws-Tenant-Id",
-    "Lambda-Runtime-Invocation-Id",    "Content-Type",
+    "Aws-Request-Id",   "Invoked-Function-Arn", "Trace-Id",      "Client-Context",
+    "Cognito-Identity", "Aws-Tenant-Id",        "Invocation-Id", "Content-Type",
 };
 #define COPIED_COUNT (sizeof copied_headers / sizeof copied_headers[0])
+#define CONTENT_TYPE_INDEX 7
+
+/*
+ * One pass over the response headers (the first of a repeated header wins, as a lookup by
+ * name gave): each is compared once against the "Lambda-Runtime-" prefix and then only
+ * against the names that share it. Looking each of 9 names up separately compared up to
+ * 9 x headers names case-insensitively: 3.0k of hello's 43.7k instructions per invocation.
+ */
+static void find_headers(const lc_http_response *next, const char *values[COPIED_COUNT],
+                         const char **deadline)
+{
+    for (size_t i = 0; i < COPIED_COUNT; i++)
+        values[i] = NULL;
+    *deadline = NULL;
+    for (size_t h = 0; h < next->header_count; h++) {
+        const char *name = next->headers[h].name, *value = next->headers[h].value;
+        if (strncasecmp(name, RUNTIME_PREFIX, RUNTIME_PREFIX_LEN) != 0) {
+            if (!values[CONTENT_TYPE_INDEX] && strcasecmp(name, "Content-Type") == 0)
+                values[CONTENT_TYPE_INDEX] = value;
+            continue;
+        }
+        name += RUNTIME_PREFIX_LEN;
+        if (strcasecmp(name, "Deadline-Ms") == 0) {
+            if (!*deadline)
+                *deadline = value;
+            continue;
+        }
+        for (size_t i = 0; i < CONTENT_TYPE_INDEX; i++) {
+            if (strcasecmp(name, copied_headers[i]) == 0) {
+                if (!values[i])
+                    values[i] = value;
+                break;
+            }
+        }
+    }
+}
 
 lambda_code lc_invocation_begin(lambda_context *ctx, lambda_event *event,
                                 const lc_http_response *next, const lc_function_config *function)
 {
-    const char *values[COPIED_COUNT];
+    const char *values[COPIED_COUNT], *deadline;
+    find_headers(next, values, &deadline);
     size_t need = 0;
     for (size_t i = 0; i < COPIED_COUNT; i++) {
-        values[i] = lc_http_response_header(next, copied_headers[i]);
         if (values[i] && !*values[i])
             values[i] = NULL; /* an empty header is an absent field */
         if (values[i])
@@ -54,7 +92,6 @@ lambda_code lc_invocation_begin(lambda_context *ctx, lambda_event *event,
     ctx->tenant_id = copies[5];
     ctx->invocation_id = copies[6];
     ctx->deadline_ms = 0;
-    const char *deadline = lc_http_response_header(next, "Lambda-Runtime-Deadline-Ms");
     if (deadline)
         ctx->deadline_ms = strtoll(deadline, NULL, 10);
 
