@@ -95,6 +95,9 @@ def build_parser():
                    help="NAME=DIR_OR_ZIP[,handler=H][,timeout=S][,memory=MB][,concurrency=N]"
                         "[,max_concurrency=N][,env.KEY=VALUE...][,fault=KIND] (repeatable)")
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--allow-host", action="append", metavar="NAME", default=[],
+                   help="also answer requests whose Host is NAME (by default only IP addresses and "
+                        "localhost: DNS-rebinding protection; repeatable)")
     p.add_argument("--port", type=int, default=None,
                    help="Invoke API port (default 9001, or a free one with --invoke; 0 = pick a free port)")
     p.add_argument("--port-file", metavar="FILE", help="write the port number here once listening")

@@ -10,6 +10,7 @@ import threading
 import traceback
 import zipfile
 
+from .httpio import HostPolicy
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
 from .limits import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
@@ -25,6 +26,7 @@ class Emulator:
         self.args = args
         self.region = args.region
         self.host = args.host
+        self.host_policy = HostPolicy(getattr(args, "allow_host", None) or ())
         self.wrapper = shlex.split(args.runtime_wrapper) if args.runtime_wrapper else []
         if self.wrapper:
             found = shutil.which(self.wrapper[0])
@@ -101,6 +103,7 @@ class Emulator:
         except OSError as e:
             raise UsageError("cannot listen on %s:%d: %s" % (self.host, port, e.strerror or e))
         self.server.emu = self
+        self.server.host_policy = self.host_policy
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="invoke-api", daemon=True).start()

@@ -194,6 +194,7 @@ class Environment:
                              "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
         self.server = runtime_api.RuntimeApiServer(("127.0.0.1", 0), runtime_api.RuntimeApiHandler)
         self.server.env = self
+        self.server.host_policy = self.emu.host_policy
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="runtime-api-%d" % self.port, daemon=True).start()

@@ -1,6 +1,9 @@
-"""HTTP plumbing shared by the Invoke API and the Runtime API servers: request bodies
-(Content-Length or chunked with trailers), the threaded server and the base request handler."""
+"""HTTP plumbing shared by the Invoke API and the Runtime API servers: strict request framing
+(Content-Length digits only, conflicting duplicates refused, only exactly `chunked`), the
+Host/Origin check, request bodies, the threaded server and the base request handler."""
 import http.server
+import ipaddress
+import re
 import socket
 import sys
 import traceback
@@ -19,6 +22,108 @@ class StreamTooLarge(Exception):
     pass
 
 
+class FramingError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+_CONTENT_LENGTH_RE = re.compile(r"[0-9]{1,18}\Z")
+_CHUNK_SIZE_RE = re.compile(rb"[0-9A-Fa-f]{1,15}\Z")
+
+
+def parse_framing(headers):
+    """How the body of a request is framed: ("chunked", None), ("length", N) or ("none", 0).
+    Raises FramingError for anything a proxy in front could read differently: a
+    Content-Length that is not plain digits, two different Content-Lengths, a
+    Transfer-Encoding other than exactly `chunked`, or both headers at once."""
+    te = headers.get_all("Transfer-Encoding") or []
+    cl = headers.get_all("Content-Length") or []
+    if te:
+        if cl:
+            raise FramingError(400, "Transfer-Encoding and Content-Length together")
+        codings = [c.strip().lower() for v in te for c in v.split(",")]
+        if codings != ["chunked"]:
+            raise FramingError(501, "Unsupported Transfer-Encoding: %s" % ", ".join(te))
+        return "chunked", None
+    if not cl:
+        return "none", 0
+    values = set()
+    for v in cl:
+        for item in v.split(","):
+            item = item.strip(" \t")
+            if not _CONTENT_LENGTH_RE.match(item):
+                raise FramingError(400, "Invalid Content-Length: %r" % v)
+            values.add(int(item))
+    if len(values) != 1:
+        raise FramingError(400, "Conflicting Content-Length values")
+    return "length", values.pop()
+
+
+def _host_name_port(value):
+    """Split a Host (or Origin authority) into (lower-case name, port text or ""); None if malformed."""
+    value = value.strip()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[1:end], value[end + 1:]
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return None
+    else:
+        name, sep, port = value.partition(":")
+        rest = sep + port
+    if rest and not re.fullmatch(r":[0-9]{1,5}", rest):
+        return None
+    return name.lower().rstrip("."), rest[1:]
+
+
+class HostPolicy:
+    """Which Host and Origin headers a server answers (DNS-rebinding and cross-origin
+    protection): Host must be an IP address, `localhost`, or a name given with
+    --allow-host; a request carrying an Origin (or Sec-Fetch-Site) is answered only when it
+    comes from the same origin as its Host."""
+
+    def __init__(self, extra_names=()):
+        self.names = {"localhost"} | {n.lower().rstrip(".") for n in extra_names}
+
+    def host_ok(self, value):
+        parsed = _host_name_port(value)
+        if parsed is None or not parsed[0]:
+            return False
+        name = parsed[0]
+        if name in self.names:
+            return True
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return False
+
+    def refusal(self, headers):
+        """None when the request may be served, else the reason it is refused."""
+        hosts = headers.get_all("Host") or []
+        if len(hosts) > 1:
+            return "More than one Host header"
+        if hosts and not self.host_ok(hosts[0]):
+            return "Host %r is not a local address (use --allow-host to admit a name)" % hosts[0]
+        site = (headers.get("Sec-Fetch-Site") or "").strip().lower()
+        if site and site not in ("same-origin", "none"):
+            return "Cross-site request refused (Sec-Fetch-Site: %s)" % site
+        origins = headers.get_all("Origin") or []
+        if origins:
+            origin = origins[0].strip().lower()
+            scheme, sep, authority = origin.partition("://")
+            own = _host_name_port(hosts[0]) if hosts else None
+            theirs = _host_name_port(authority) if sep and scheme in ("http", "https") else None
+            if len(origins) > 1 or own is None or theirs is None or own != theirs:
+                return "Cross-origin request refused (Origin: %s)" % origins[0]
+        return None
+
+
 def _read_line(rfile, limit=65536):
     line = rfile.readline(limit + 1)
     if not line:
@@ -33,17 +138,16 @@ def read_body_chunks(handler, on_chunk):
     to on_chunk as it arrives. Returns the trailers (lower-case names)."""
     rfile = handler.rfile
     trailers = {}
-    te = (handler.headers.get("Transfer-Encoding") or "").lower()
-    if "chunked" in te:
+    kind, length = handler.framing()
+    if kind == "chunked":
         for _ in range(1 << 40):
             line = _read_line(rfile)
-            size_text = line.split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
+            if not line.endswith(b"\n"):
+                raise BodyError("bad chunk size line")
+            size_text = line.rstrip(b"\r\n").split(b";", 1)[0].strip(b" \t")
+            if not _CHUNK_SIZE_RE.match(size_text):
                 raise BodyError("bad chunk size")
-            if size < 0:
-                raise BodyError("bad chunk size")
+            size = int(size_text, 16)
             if size == 0:
                 break
             remaining = size
@@ -65,15 +169,7 @@ def read_body_chunks(handler, on_chunk):
         else:
             raise BodyError("too many trailers")
         return trailers
-    length = handler.headers.get("Content-Length")
-    if length is None:
-        return trailers
-    try:
-        remaining = int(length)
-    except ValueError:
-        raise BodyError("bad Content-Length")
-    if remaining < 0:
-        raise BodyError("bad Content-Length")
+    remaining = length
     while remaining > 0:
         piece = rfile.read1(min(remaining, 65536))
         if not piece:
@@ -113,6 +209,7 @@ class QuietServer(http.server.ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = 128
+    host_policy = HostPolicy()
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
@@ -130,6 +227,45 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def parse_request(self):
+        """The standard parse plus the checks every request passes before it is routed:
+        framing and Host/Origin (also run before a `100 Continue` is sent)."""
+        self._framing = None
+        self._vetted = None
+        if not super().parse_request():
+            return False
+        return self._vetted if self._vetted is not None else self._vet()
+
+    def handle_expect_100(self):
+        if not self._vet():
+            return False
+        return super().handle_expect_100()
+
+    def _vet(self):
+        try:
+            self._framing = parse_framing(self.headers)
+        except FramingError as e:
+            self._vetted = False
+            self.refuse(e.status, "InvalidRequestContentException", e.message)
+            return False
+        reason = self.server.host_policy.refusal(self.headers)
+        if reason is not None:
+            self._vetted = False
+            self.refuse(403, "AccessDeniedException", reason)
+            return False
+        self._vetted = True
+        return True
+
+    def refuse(self, status, error_type, message):
+        """Answer a request that is not served, and close the connection."""
+        self.send_json(status, {"errorMessage": message, "errorType": error_type}, close=True)
+
+    def framing(self):
+        """("chunked", None), ("length", N) or ("none", 0): checked by parse_request."""
+        if self._framing is None:
+            self._framing = parse_framing(self.headers)
+        return self._framing
 
     def path_only(self):
         return self.path.split("?", 1)[0]
@@ -164,15 +300,10 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
                         headers, close)
 
     def discard_body(self, limit=1 << 26):
-        length = self.headers.get("Content-Length")
-        if length is not None:
-            try:
-                if int(length) > limit:
-                    self.close_connection = True
-                    return False
-            except ValueError:
-                self.close_connection = True
-                return False
+        kind, length = self.framing()
+        if kind == "length" and length > limit:
+            self.close_connection = True
+            return False
         try:
             read_body_chunks(self, lambda piece: None)
             return True

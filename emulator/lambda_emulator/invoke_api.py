@@ -22,6 +22,12 @@ class InvokeHandler(BaseHandler):
         self.send_json(status, {"Type": error_kind, "message": message},
                        headers=[("X-Amzn-ErrorType", etype), ("x-amzn-RequestId", str(uuid.uuid4()))])
 
+    def refuse(self, status, error_type, message):
+        self.close_connection = True
+        self.send_json(status, {"Type": "User", "message": message},
+                       headers=[("X-Amzn-ErrorType", error_type), ("x-amzn-RequestId", str(uuid.uuid4()))],
+                       close=True)
+
     def do_POST(self):
         parts = self.path_only().split("/")
         if len(parts) == 5 and parts[2] == "functions":
@@ -66,15 +72,14 @@ class InvokeHandler(BaseHandler):
             return self._error(400, "InvalidParameterValueException",
                                "Invalid invocation type: %s" % itype)
         limit = MAX_ASYNC_REQUEST if itype == "Event" else MAX_SYNC_REQUEST
-        length = self.headers.get("Content-Length")
+        kind, length = self.framing()
         try:
-            if length is not None and int(length) > limit and int(length) > (1 << 26):
+            if kind == "length" and length > limit and length > (1 << 26):
                 self.close_connection = True
                 return self._too_large(itype, limit)
             data, _total, _tr = read_body(self, limit)
         except (BodyError, OSError, ValueError):
-            self.close_connection = True
-            return self._error(400, "InvalidRequestContentException", "Could not read request body")
+            return self.refuse(400, "InvalidRequestContentException", "Could not read request body")
         if data is None:
             return self._too_large(itype, limit)
         client_context = None

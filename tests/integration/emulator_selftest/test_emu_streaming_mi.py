@@ -17,7 +17,7 @@ def read_stream(port, path, event, timeout=30):
     """POST and read a chunked answer; returns (status, headers, [(t, chunk)], raw trailers)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     body = json.dumps(event).encode()
-    s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+    s.sendall(b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
               % (path.encode(), len(body)) + body)
     f = s.makefile("rb")
     status = int(f.readline().split()[1])
