@@ -18,7 +18,7 @@ from .logs import Log, log_end
 from .registry import Function, UsageError, parse_function_spec, split_ident
 from .sinks import NullSink
 from .util import error_json, mono
-from .zips import merge_dir_into, unzip_into
+from .zips import Budget, UnsafeArchive, merge_dir_into, unzip_into
 
 
 class Emulator:
@@ -65,18 +65,19 @@ class Emulator:
         for p in layers:
             if not os.path.exists(p):
                 raise UsageError("layer not found: %s" % p)
+        layer_budget = Budget()
         if len(layers) == 1 and os.path.isdir(layers[0]):
             self.layer_dir = layers[0]
         else:
             self.layer_dir = self._tmp("opt")
             for p in layers:
-                if os.path.isdir(p):
-                    merge_dir_into(p, self.layer_dir)
-                else:
-                    try:
-                        unzip_into(p, self.layer_dir)
-                    except (zipfile.BadZipFile, OSError) as e:
-                        raise UsageError("cannot unpack layer %s: %s" % (p, e))
+                try:
+                    if os.path.isdir(p):
+                        merge_dir_into(p, self.layer_dir, layer_budget, lambda_root="/opt")
+                    else:
+                        unzip_into(p, self.layer_dir, layer_budget, lambda_root="/opt")
+                except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
+                    raise UsageError("cannot unpack layer %s: %s" % (p, e))
         if not self.args.function:
             raise UsageError("at least one --function NAME=DIR_OR_ZIP is needed")
         for spec in self.args.function:
@@ -88,9 +89,10 @@ class Emulator:
                 cfg["code_dir"] = path
             elif os.path.isfile(path):
                 dest = self._tmp("task-" + cfg["name"])
+                budget = Budget(layer_budget.left)   # Lambda: function and layers together
                 try:
-                    unzip_into(path, dest)
-                except (zipfile.BadZipFile, OSError) as e:
+                    unzip_into(path, dest, budget, lambda_root="/var/task")
+                except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
                     raise UsageError("cannot unpack function %s: %s" % (path, e))
                 cfg["code_dir"] = dest
             else:

@@ -12,6 +12,7 @@ MAX_RESPONSE = 6291556              # 6 MiB + 100: buffered response from the ru
 XRAY_CAUSE_MAX = 65536              # Lambda-Runtime-Function-XRay-Error-Cause
 WRAPPER_GRACE_S = 30.0              # valgrind writes its leak report after SIGTERM
 MAX_STREAM = 209715200              # 200 MiB: streamed response
+MAX_UNZIPPED = 262144000            # function + layers unzipped ("250 MB")
 TAIL_BYTES = 4096
 LOG_KEEP_BYTES = 65536              # per-invocation log kept in memory (tail only)
 ACCOUNT_ID = "123456789012"

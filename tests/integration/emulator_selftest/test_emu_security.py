@@ -130,3 +130,112 @@ def test_allow_host_admits_a_named_host(emu_start, fn_dir, layer_dir):
     assert status == 200, answer
     status, answer = raw(emu.port, post_head(emu.port, "f", extra, host="other.internal:%d" % emu.port) + b"{}")
     assert status == 403, answer
+
+
+# ---------------------------------------------------------------- finding 11: safe extraction
+
+def _zip_with(path, entries):
+    """entries: (name, kind, data) with kind "file", "dir" or "link" (data = the target)."""
+    import stat
+    import zipfile
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, kind, data in entries:
+            info = zipfile.ZipInfo(name)
+            if kind == "link":
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                zf.writestr(info, data)
+            elif kind == "dir":
+                info.external_attr = (stat.S_IFDIR | 0o755) << 16
+                zf.writestr(info, b"")
+            else:
+                info.external_attr = (stat.S_IFREG | 0o755) << 16
+                zf.writestr(info, data)
+    return str(path)
+
+
+def _start_and_stop(tmp_path, args):
+    import subprocess
+    from emu_selftest_helpers import EMULATOR, PYTHON
+    proc = subprocess.run([PYTHON, EMULATOR, "--port", "0", "--invoke", "f"] + args,
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    return proc.returncode, proc.stderr.decode("utf-8", "replace")
+
+
+def _function_zip(tmp_path, fn_dir, extra):
+    entries = []
+    for name in ("bootstrap", "fake_runtime.py"):
+        with open(os.path.join(fn_dir, name), "rb") as f:
+            entries.append((name, "file", f.read()))
+    return _zip_with(tmp_path / "fn.zip", entries + extra)
+
+
+@pytest.mark.parametrize("link_target", ["{outside}", "../../../../../../../../..{outside}"])
+@pytest.mark.parametrize("where", ["function", "layer"])
+def test_zip_symlink_cannot_write_outside(tmp_path, fn_dir, layer_dir, link_target, where):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    evil = [("evil", "link", link_target.format(outside=str(outside))), ("evil/pwned", "file", b"x"),
+            ("evil/", "dir", b""), ("evil/pwned2", "file", b"x")]
+    if where == "function":
+        args = ["--function", "f=%s,handler=echo" % _function_zip(tmp_path, fn_dir, evil), "--layer", layer_dir]
+    else:
+        layer = _zip_with(tmp_path / "layer.zip", evil)
+        args = ["--function", "f=%s,handler=echo" % fn_dir, "--layer", layer]
+    rc, err = _start_and_stop(tmp_path, args)
+    assert os.listdir(str(outside)) == [], err
+    assert rc == 0, err    # the later entries replaced the link by a folder, as a later file would
+
+
+@pytest.mark.parametrize("link_target", ["{outside}", "../../../../../../../../..{outside}", "../.."])
+def test_zip_symlink_leading_out_is_refused(tmp_path, fn_dir, layer_dir, link_target):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    zip_fn = _function_zip(tmp_path, fn_dir, [("lib/evil", "link", link_target.format(outside=str(outside)))])
+    rc, err = _start_and_stop(tmp_path, ["--function", "f=%s,handler=echo" % zip_fn, "--layer", layer_dir])
+    assert rc == 2 and "symlink lib/evil" in err and "leaves the folder" in err, err
+
+
+def test_zip_symlink_chain_cannot_point_outside(tmp_path, fn_dir, layer_dir):
+    # each link alone stays inside when read lexically; together they lead out of the folder
+    chain = [("d", "link", "."), ("c", "link", "d/../x")]
+    args = ["--function", "f=%s,handler=echo" % _function_zip(tmp_path, fn_dir, chain), "--layer", layer_dir]
+    rc, err = _start_and_stop(tmp_path, args)
+    assert rc == 2 and "leaves" in err, err
+
+
+def test_layer_folders_merge_without_following_links(tmp_path, fn_dir):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    one = tmp_path / "one"
+    (one / "real").mkdir(parents=True)
+    os.symlink(str(outside), str(one / "lib"))
+    two = tmp_path / "two"
+    (two / "lib").mkdir(parents=True)
+    (two / "lib" / "pwned").write_text("x")
+    rc, err = _start_and_stop(tmp_path, ["--function", "f=%s,handler=echo" % fn_dir,
+                                         "--layer", str(one), "--layer", str(two)])
+    assert os.listdir(str(outside)) == [], err
+    assert rc == 2 and "leaves" in err, err
+
+
+def test_safe_links_and_lambda_paths_are_kept(tmp_path, fn_dir):
+    # a relative link inside the layer, and an absolute one into /opt: both work as on Lambda
+    layer = _zip_with(tmp_path / "layer.zip", [
+        ("lib/libx.so.1", "file", b"ELF"), ("lib/libx.so", "link", "libx.so.1"),
+        ("bin/tool", "link", "/opt/lib/libx.so.1"), ("lib/", "dir", b"")])
+    zip_fn = _function_zip(tmp_path, fn_dir, [("data/a.txt", "file", b"A"), ("b.txt", "link", "/var/task/data/a.txt")])
+    rc, err = _start_and_stop(tmp_path, ["--function", "f=%s,handler=echo" % zip_fn, "--layer", layer,
+                                         "--event", '{"x":1}'])
+    assert rc == 0, err
+
+
+def test_unzipped_size_is_bounded(tmp_path, fn_dir, layer_dir):
+    import zipfile
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(str(bomb), "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("zeros", "w", force_zip64=True) as f:
+            block = b"\0" * (1 << 20)
+            for _ in range(251):
+                f.write(block)
+    rc, err = _start_and_stop(tmp_path, ["--function", "f=%s,handler=echo" % fn_dir, "--layer", str(bomb)])
+    assert rc == 2 and "262144000" in err, err
