@@ -13,7 +13,7 @@ import zipfile
 from .httpio import HostPolicy
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
-from .limits import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
+from .limits import BODY_TIMEOUT_S, EVENT_QUEUE_MAX, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
 from .logs import Log, log_end
 from .registry import Function, UsageError, parse_function_spec, split_ident
 from .sinks import NullSink
@@ -40,6 +40,7 @@ class Emulator:
         self.port = None
         self.inflight = 0
         self.inflight_cond = threading.Condition()
+        self.events = collections.Counter()     # Event invocations per function, in flight
         self.recent = collections.OrderedDict()
         self.recent_lock = threading.Lock()
         if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
@@ -106,6 +107,10 @@ class Emulator:
             raise UsageError("cannot listen on %s:%d: %s" % (self.host, port, e.strerror or e))
         self.server.emu = self
         self.server.host_policy = self.host_policy
+        self.server.max_connections = max(1, getattr(self.args, "max_connections", 128) or 128)
+        idle = getattr(self.args, "idle_timeout", 60.0) or 60.0
+        self.server.idle_timeout = idle
+        self.server.body_timeout = BODY_TIMEOUT_S
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="invoke-api", daemon=True).start()
@@ -127,10 +132,16 @@ class Emulator:
 
     # ---- running invocations
     def start_background(self, inv):
+        """Run an Event invocation on its own thread; False (throttled) when its function
+        already has EVENT_QUEUE_MAX of them waiting or running."""
         with self.inflight_cond:
+            if self.events[inv.fn.name] >= EVENT_QUEUE_MAX:
+                return False
+            self.events[inv.fn.name] += 1
             self.inflight += 1      # counted before the thread runs: wait_idle() sees it
         threading.Thread(target=self.execute, args=(inv, NullSink(), True), daemon=True,
                          name="event-" + inv.request_id[:8]).start()
+        return True
 
     def execute(self, inv, sink, counted=False):
         if not counted:
@@ -158,6 +169,8 @@ class Emulator:
         finally:
             with self.inflight_cond:
                 self.inflight -= 1
+                if inv.invoke_type == "Event":
+                    self.events[inv.fn.name] -= 1
                 self.inflight_cond.notify_all()
 
     def _run(self, inv, sink):

@@ -10,7 +10,7 @@ import uuid
 
 from . import extensions_api, runtime_api
 from .invocation import State
-from .limits import EXTENSION_GRACE_S, LATEST, PASSTHROUGH_ENV, WRAPPER_GRACE_S
+from .limits import EXTENSION_GRACE_S, LATEST, PASSTHROUGH_ENV, RUNTIME_API_MAX_CONNECTIONS, WRAPPER_GRACE_S
 from .logs import Log
 from .util import SIGNAL_TEXT, error_json, mono, poll_fd, read_hwm_kb
 
@@ -195,6 +195,7 @@ class Environment:
         self.server = runtime_api.RuntimeApiServer(("127.0.0.1", 0), runtime_api.RuntimeApiHandler)
         self.server.env = self
         self.server.host_policy = self.emu.host_policy
+        self.server.max_connections = RUNTIME_API_MAX_CONNECTIONS + 2 * self.fn.max_concurrency
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="runtime-api-%d" % self.port, daemon=True).start()

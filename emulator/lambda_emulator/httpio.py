@@ -6,6 +6,8 @@ import ipaddress
 import re
 import socket
 import sys
+import threading
+import time
 import traceback
 import urllib.parse
 
@@ -168,6 +170,7 @@ def read_body_chunks(handler, on_chunk):
             trailers[name.strip().lower()] = value.strip()
         else:
             raise BodyError("too many trailers")
+        handler.clear_deadline()
         return trailers
     remaining = length
     while remaining > 0:
@@ -176,6 +179,7 @@ def read_body_chunks(handler, on_chunk):
             raise BodyError("truncated body")
         remaining -= len(piece)
         on_chunk(piece)
+    handler.clear_deadline()
     return trailers
 
 
@@ -205,11 +209,87 @@ def client_alive(h):
 
 
 class QuietServer(http.server.ThreadingHTTPServer):
+    """A thread per connection, at most max_connections at once (one more is answered 503
+    at once and closed, without a thread). With idle_timeout, each request's head must
+    arrive within it (counted from the connection's start or the previous answer, however
+    slowly the bytes trickle) and its body within body_timeout; every socket operation
+    times out after idle_timeout. A janitor thread enforces the deadlines."""
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = 128
     host_policy = HostPolicy()
+    max_connections = 0          # 0: no cap
+    idle_timeout = None          # seconds, None: no deadlines
+    body_timeout = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._conn_lock = threading.Lock()
+        self._conns = {}             # socket -> deadline (monotonic) or None
+        self._janitor = None
+        self._closing = False
+
+    def process_request(self, request, client_address):
+        with self._conn_lock:
+            full = bool(self.max_connections) and len(self._conns) >= self.max_connections
+            if not full:
+                self._conns[request] = None
+        if full:
+            return self._refuse_connection(request)
+        if self.idle_timeout and self._janitor is None:
+            self._janitor = threading.Thread(target=self._sweep, name="janitor", daemon=True)
+            self._janitor.start()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._forget(request)
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._forget(request)
+
+    def _forget(self, request):
+        with self._conn_lock:
+            self._conns.pop(request, None)
+
+    def _refuse_connection(self, request):
+        body = jdump({"Type": "Service", "message": "Too many connections to the emulator"})
+        head = ("HTTP/1.1 503 Service Unavailable\r\nX-Amzn-ErrorType: ServiceException\r\n"
+                "Retry-After: 1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                "Connection: close\r\n\r\n" % len(body))
+        try:
+            request.setblocking(False)
+            request.send(head.encode("ascii") + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def set_deadline(self, request, seconds):
+        with self._conn_lock:
+            if request in self._conns:
+                self._conns[request] = None if seconds is None else time.monotonic() + seconds
+
+    def _sweep(self):
+        while not self._closing:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self._conn_lock:
+                late = [sock for sock, dl in self._conns.items() if dl is not None and now >= dl]
+                for sock in late:
+                    self._conns[sock] = None
+            for sock in late:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)   # the handler's read ends; it closes
+                except OSError:
+                    pass
+
+    def server_close(self):
+        self._closing = True
+        super().server_close()
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
@@ -227,6 +307,19 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def setup(self):
+        if self.server.idle_timeout:
+            self.timeout = self.server.idle_timeout   # every socket operation
+        super().setup()
+
+    def handle_one_request(self):
+        self.server.set_deadline(self.connection, self.server.idle_timeout)
+        super().handle_one_request()
+
+    def clear_deadline(self):
+        """The request has been read: what follows (an invocation) has its own limits."""
+        self.server.set_deadline(self.connection, None)
 
     def parse_request(self):
         """The standard parse plus the checks every request passes before it is routed:
@@ -255,6 +348,8 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
             self.refuse(403, "AccessDeniedException", reason)
             return False
         self._vetted = True
+        if self.server.idle_timeout:
+            self.server.set_deadline(self.connection, self.server.body_timeout)
         return True
 
     def refuse(self, status, error_type, message):

@@ -104,10 +104,15 @@ class InvokeHandler(BaseHandler):
         if emu.args.invoke:
             emu.remember(inv)
         if itype == "Event":
-            emu.start_background(inv)   # counted in flight before the caller sees the 202
+            if not emu.start_background(inv):   # counted in flight before the caller sees the 202
+                return self.send_json(429, {"Reason": "ConcurrentInvocationLimitExceeded", "Type": "User",
+                                            "message": "Rate Exceeded."},
+                                      headers=[("X-Amzn-ErrorType", "TooManyRequestsException"),
+                                               ("Retry-After", "1"), ("x-amzn-RequestId", inv.request_id)])
             self.send_bytes(202, b"", None, [("X-Amz-Executed-Version", LATEST),
                                              ("x-amzn-RequestId", inv.request_id)])
             return
+        self.clear_deadline()
         sink = HttpStreamSink(self)
         emu.execute(inv, sink)
         if sink.started:

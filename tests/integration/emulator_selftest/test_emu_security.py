@@ -239,3 +239,110 @@ def test_unzipped_size_is_bounded(tmp_path, fn_dir, layer_dir):
                 f.write(block)
     rc, err = _start_and_stop(tmp_path, ["--function", "f=%s,handler=echo" % fn_dir, "--layer", str(bomb)])
     assert rc == 2 and "262144000" in err, err
+
+
+# ---------------------------------------------------------------- finding 14: connection and queue bounds
+
+def _threads(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _half_open(port, n, head=b"POST /2015-03-31/functions/f/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\n"):
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(head)
+        socks.append(s)
+    return socks
+
+
+def test_half_open_connections_hold_a_bounded_number_of_threads(emu_start, fn_dir, layer_dir):
+    emu = emu_start("f=%s,handler=echo" % fn_dir, args=["--layer", layer_dir])
+    assert emu.invoke("f")[0] == 200
+    base = _threads(emu.proc.pid)
+    socks = _half_open(emu.port, 200)
+    try:
+        time.sleep(1.0)
+        held = _threads(emu.proc.pid)
+        assert held - base <= 128, (base, held)
+        # over the cap a connection is answered at once (503) instead of waiting for a slot
+        status, answer = raw(emu.port, post_head(emu.port, "f", ["Content-Length: 2"]) + b"{}", timeout=5)
+        assert status == 503 and b"ServiceException" in answer, answer
+    finally:
+        for s in socks:
+            s.close()
+    # the attacker left: the Invoke API answers again at once
+    assert _wait_status(emu, 200, 10.0)
+
+
+def _wait_status(emu, want, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        status, _answer = raw(emu.port, post_head(emu.port, "f", ["Content-Length: 2"]) + b"{}", timeout=5)
+        if status == want:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_idle_and_slow_connections_are_closed(emu_start, fn_dir, layer_dir):
+    emu = emu_start("f=%s,handler=echo" % fn_dir, args=["--layer", layer_dir, "--idle-timeout", "1"])
+    idle = socket.create_connection(("127.0.0.1", emu.port), timeout=10)
+    slow = socket.create_connection(("127.0.0.1", emu.port), timeout=10)
+    t0 = time.monotonic()
+    try:
+        # one header byte every 0.2 s: each read is quick, the head never completes
+        closed_at = None
+        for i in range(40):
+            try:
+                slow.sendall(b"X" if i else b"POST / HTTP/1.1\r\nX-Slow: ")
+            except OSError:
+                closed_at = time.monotonic()
+                break
+            slow.settimeout(0.2)
+            try:
+                if slow.recv(4096) == b"":
+                    closed_at = time.monotonic()
+                    break
+            except socket.timeout:
+                pass
+            except OSError:
+                closed_at = time.monotonic()
+                break
+        assert closed_at is not None and closed_at - t0 < 4.0
+        idle.settimeout(5)
+        try:
+            gone = idle.recv(4096) == b""
+        except ConnectionResetError:
+            gone = True
+        assert gone and time.monotonic() - t0 < 6.0
+    finally:
+        idle.close()
+        slow.close()
+    status, _h, _b = emu.invoke("f")
+    assert status == 200
+
+
+def test_event_invokes_queue_is_bounded(emu_start, fn_dir, layer_dir):
+    emu = emu_start("f=%s,handler=hang,concurrency=1,timeout=30" % fn_dir, args=["--layer", layer_dir])
+    base = _threads(emu.proc.pid)
+    statuses = []
+    throttled = None
+    for _ in range(160):
+        status, headers, body = emu.invoke("f", b"{}", {"X-Amz-Invocation-Type": "Event"})
+        statuses.append(status)
+        if status == 429:
+            throttled = (headers, body)
+    assert statuses.count(202) >= 1 and throttled is not None, statuses
+    headers, body = throttled
+    assert headers["x-amzn-errortype"] == "TooManyRequestsException"
+    assert int(headers["retry-after"]) >= 1
+    assert json.loads(body)["Reason"] == "ConcurrentInvocationLimitExceeded"
+    assert _threads(emu.proc.pid) - base <= 110
+    # synchronous invokes of another kind still get their answer
+    status, _h, _b = emu.invoke("f", b"{}", {"X-Amz-Invocation-Type": "DryRun"})
+    assert status == 204
