@@ -11,6 +11,7 @@ import traceback
 import zipfile
 
 from .httpio import HostPolicy
+from . import supervisor
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
 from .limits import BODY_TIMEOUT_S, EVENT_QUEUE_MAX, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
@@ -112,6 +113,7 @@ class Emulator:
         self.server.idle_timeout = idle
         self.server.body_timeout = BODY_TIMEOUT_S
         self.port = self.server.server_address[1]
+        supervisor.start(self)
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="invoke-api", daemon=True).start()
 
@@ -293,6 +295,7 @@ class Emulator:
             except Exception:
                 pass
         self.wait_idle(1.0)
+        supervisor.kill_leftovers()
         if self.tmp_root is not None:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
             self.tmp_root = None

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 
-from . import extensions_api, runtime_api
+from . import extensions_api, procs, runtime_api, supervisor
 from .invocation import State
 from .limits import EXTENSION_GRACE_S, LATEST, PASSTHROUGH_ENV, RUNTIME_API_MAX_CONNECTIONS, WRAPPER_GRACE_S
 from .logs import Log
@@ -147,6 +147,13 @@ class Environment:
         self.last_hwm_kb = None
         self.spawned_at = mono()
         self.log_stream = "%s/[%s]%s" % (time.strftime("%Y/%m/%d", time.gmtime()), LATEST, uuid.uuid4().hex)
+        # supervision (supervisor.py): other processes the emulator starts for this
+        # environment, processes seen in it {pid: start time}, the marker its processes inherit
+        self.extra_roots = set()
+        self.known = {}
+        self.marker = procs.MARKER_VAR + self.log_stream.encode()
+        self.refused_connections = 0
+        self.memory_note = None
 
     # ---- process
     def find_bootstrap(self):
@@ -305,6 +312,7 @@ class Environment:
                 os.killpg(self.pid, signal.SIGKILL)   # the rest of the environment goes too
             except (ProcessLookupError, PermissionError):
                 pass
+            supervisor.kill_all(self)   # and what left the process group or session
             try:
                 self.proc.wait(timeout=10)
             except Exception:
@@ -321,6 +329,7 @@ class Environment:
             fn.remove_env(self)
             fn.live_envs.discard(self)
             timed_out = self.kill_reason == "timeout"
+            oom = self.kill_reason == "oom"
             victims = [inv for inv in self.active.values() if inv.state in State.ACTIVE]
             if never_ready:
                 for inv in self.pending:
@@ -340,6 +349,9 @@ class Environment:
                 if timed_out:
                     body = fn.timeout_body(inv)
                     fn.claim(inv, "timeout", body, error_type="Sandbox.Timedout")
+                elif oom:
+                    msg = "RequestId: %s Error: Runtime exited with error: signal: killed" % inv.request_id
+                    fn.claim(inv, "oom", error_json(msg, "Runtime.OutOfMemory"), error_type="Runtime.OutOfMemory")
                 else:
                     if clean:
                         msg = "RequestId: %s Error: Runtime exited without providing a reason" % inv.request_id
@@ -377,7 +389,6 @@ class Environment:
         return {
             "id": self.seq,
             "pid": self.pid,
-            "port": self.port,
             "state": state,
             "invocations": self.invocation_count,
             "completed": self.completed,

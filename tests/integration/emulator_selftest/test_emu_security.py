@@ -346,3 +346,159 @@ def test_event_invokes_queue_is_bounded(emu_start, fn_dir, layer_dir):
     # synchronous invokes of another kind still get their answer
     status, _h, _b = emu.invoke("f", b"{}", {"X-Amz-Invocation-Type": "DryRun"})
     assert status == 204
+
+
+# ---------------------------------------------------------------- finding 13: Runtime API ports
+
+def _runtime_api_of(pid):
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        for item in f.read().split(b"\0"):
+            if item.startswith(b"AWS_LAMBDA_RUNTIME_API="):
+                return item.split(b"=", 1)[1].decode()
+    raise AssertionError("no AWS_LAMBDA_RUNTIME_API in the runtime's environment")
+
+
+def test_runtime_api_refuses_other_local_processes(emu_start, fn_dir, layer_dir):
+    import threading
+    emu = emu_start("f=%s,handler=echo" % fn_dir, args=["--layer", layer_dir])
+    assert emu.invoke("f", b'"one"')[0] == 200
+    env = emu.debug("f")["environments"][0]
+    host, port = _runtime_api_of(env["pid"]).rsplit(":", 1)
+    # another local process (this test) tries to take the next invocation
+    thief = socket.create_connection((host, int(port)), timeout=10)
+    got = b""
+    try:
+        thief.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s:%s\r\n\r\n"
+                      % (host.encode(), port.encode()))
+        answers = []
+        t = threading.Thread(target=lambda: answers.append(emu.invoke("f", b'{"secret":"payload"}')))
+        t.start()
+        thief.settimeout(3.0)
+        try:
+            for _ in range(100):
+                piece = thief.recv(65536)
+                if not piece:
+                    break
+                got += piece
+        except (socket.timeout, ConnectionResetError):
+            pass
+        t.join(30)
+    finally:
+        thief.close()
+    assert b"payload" not in got and b"Lambda-Runtime-Aws-Request-Id" not in got, got
+    status, _h, body = answers[0]
+    assert status == 200 and body == b'{"secret":"payload"}'   # the real runtime took it
+    # nor can it forge an answer for a request id it learned
+    status, answer = raw(int(port), b"POST /2018-06-01/runtime/invocation/x/response HTTP/1.1\r\n"
+                                    b"Host: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}", timeout=3)
+    assert status is None, answer
+    assert "refused a Runtime API connection from a process outside the environment" in emu.log()
+    assert "port" not in emu.debug("f")["environments"][0]    # the debug endpoint does not list it
+
+
+# ---------------------------------------------------------------- finding 16: cleanup and memory size
+
+RUNTIME = r'''
+import http.client, json, os, subprocess, sys, time
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rsplit(":", 1)
+conn = http.client.HTTPConnection(host, int(port))
+hold = []
+while True:
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = conn.getresponse()
+    event = json.loads(r.read())
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    if "mb" in event:
+        block = bytearray(event["mb"] << 20)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        if not event.get("free"):
+            hold.append(block)
+        del block
+        if event.get("sleep"):
+            time.sleep(event["sleep"])
+    if "daemon" in event:
+        # a child that leaves the session and the process group, and outlives its parent
+        code = ("import os, sys, time\n"
+                "if os.fork(): os._exit(0)\n"
+                "os.setsid()\n"
+                "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+                "time.sleep(600)\n")
+        subprocess.Popen([sys.executable, "-c", code, event["daemon"]]).wait()
+    conn.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, body=b'"ok"')
+    conn.getresponse().read()
+    if event.get("exit"):
+        os._exit(0)
+'''
+
+
+@pytest.fixture
+def mem_fn(tmp_path):
+    from emu_selftest_helpers import PYTHON
+    d = tmp_path / "memfn"
+    d.mkdir()
+    (d / "runtime.py").write_text(RUNTIME)
+    (d / "bootstrap").write_text('#!/bin/sh\nexec %s "$LAMBDA_TASK_ROOT/runtime.py"\n' % PYTHON)
+    os.chmod(str(d / "bootstrap"), 0o755)
+    return str(d)
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_pid_file(path, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if os.path.exists(path) and open(path).read().strip():
+            return int(open(path).read())
+        time.sleep(0.05)
+    raise AssertionError("no pid written to %s" % path)
+
+
+@pytest.mark.parametrize("ending", ["runtime_exit", "emulator_exit", "timeout"])
+def test_setsid_child_does_not_outlive_the_environment(emu_start, mem_fn, layer_dir, tmp_path, ending):
+    emu = emu_start("f=%s,timeout=2" % mem_fn, args=["--layer", layer_dir])
+    pid_file = str(tmp_path / "daemon.pid")
+    event = {"daemon": pid_file}
+    if ending == "runtime_exit":
+        event["exit"] = True
+    status, _h, body = emu.invoke("f", event)
+    assert status == 200 and body == b'"ok"'
+    daemon = _wait_pid_file(pid_file)
+    try:
+        if ending == "emulator_exit":
+            emu.stop()
+        elif ending == "timeout":
+            status, headers, _b = emu.invoke("f", {"mb": 1, "sleep": 10})
+            assert headers.get("x-amz-function-error") == "Unhandled"
+        end = time.monotonic() + 10
+        while _alive(daemon) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not _alive(daemon), "pid %d outlived its environment" % daemon
+    finally:
+        if _alive(daemon):
+            os.kill(daemon, 9)
+
+
+def test_memory_size_is_enforced(emu_start, mem_fn, layer_dir):
+    emu = emu_start("f=%s,memory=128" % mem_fn, args=["--layer", layer_dir])
+    status, headers, body = emu.invoke("f", {"mb": 8}, {"X-Amz-Log-Type": "Tail"})
+    assert status == 200 and "x-amz-function-error" not in headers, body
+    pid = emu.debug("f")["environments"][0]["pid"]
+    status, headers, body = emu.invoke("f", {"mb": 300, "sleep": 5}, {"X-Amz-Log-Type": "Tail"})
+    assert status == 200 and headers["x-amz-function-error"] == "Unhandled", body
+    err = json.loads(body)
+    assert err["errorType"] == "Runtime.OutOfMemory", err
+    assert err["errorMessage"].endswith("Error: Runtime exited with error: signal: killed"), err
+    assert not _alive(pid)
+    # a burst freed before answering is still caught (the peak counts, as in Lambda's cgroup)
+    status, headers, body = emu.invoke("f", {"mb": 300, "free": True})
+    assert json.loads(body)["errorType"] == "Runtime.OutOfMemory", body
+    # the next invocation gets a fresh environment
+    status, headers, body = emu.invoke("f", {"mb": 8})
+    assert status == 200 and body == b'"ok"'

@@ -1,0 +1,215 @@
+"""Supervision of execution environments, as Lambda's sandbox does it:
+
+- membership: an environment's processes are its roots (the bootstrap, and any process the
+  emulator starts for it), their descendants, and orphans they left: with the emulator as
+  child subreaper an orphan becomes the emulator's child, and is attributed to the
+  environment it was seen in, or by the environment marker it inherited;
+- the Runtime API of an environment answers only connections whose other end is held by
+  one of its processes (any other local process is refused before a byte is read);
+- memory: the function's memory size is enforced as on Lambda: when the runtime's peak
+  resident size (VmHWM), or the resident size of all the environment's processes together,
+  passes it, the environment is killed and its invocation answers Runtime.OutOfMemory.
+  Polled every POLL_S (the peak is also checked when the runtime answers, so a short burst
+  between two polls is caught); not enforced under --runtime-wrapper or a sanitizer,
+  whose own memory would count;
+- cleanup: when an environment ends, every member is killed (a handler's child that called
+  setsid included), and reaped when it is the emulator's child.
+
+All of it reads /proc: unprivileged, no cgroups needed (cgroups are often read-only in
+containers), and the same as root."""
+import os
+import signal
+import threading
+import time
+
+from . import procs
+from .logs import Log
+
+POLL_S = 0.1
+FULL_SCAN_EVERY = 10             # the whole process table every 10 polls (1 s)
+SANITIZER_VSIZE_KB = 1 << 30     # 1 TiB of address space: sanitizer shadow memory
+REFUSAL_LOG_MAX = 3
+
+_subreaper = None
+
+
+def start(emu):
+    """Make the emulator a subreaper and start the polling thread (once)."""
+    global _subreaper
+    if _subreaper is None:
+        _subreaper = procs.become_subreaper()
+    t = threading.Thread(target=_loop, args=(emu,), name="supervisor", daemon=True)
+    t.start()
+    return t
+
+
+def roots(env):
+    out = set(env.extra_roots)
+    if env.pid is not None:
+        out.add(env.pid)
+    return out
+
+
+def members(env, table):
+    """The pids of env's processes in table (a procs.snapshot()); remembers them so that
+    they stay attributed once orphaned."""
+    own = roots(env)
+    me = os.getpid()
+    orphans = set()
+    for p in table.values():
+        if p.ppid != me or p.pid in own:
+            continue
+        seen = env.known.get(p.pid)
+        if (seen is not None and seen == p.start) or (seen is None and p.state != "Z" and
+                                                      procs.has_marker(p.pid, env.marker)):
+            orphans.add(p.pid)
+    found = (own | orphans | procs.descendants(table, own | orphans)) - {me}
+    found = {pid for pid in found if pid in table}
+    for pid in found:
+        env.known[pid] = table[pid].start
+    for pid in list(env.known):
+        if pid not in table or table[pid].start != env.known[pid]:
+            del env.known[pid]
+    return found
+
+
+def owns_connection(env, sock):
+    """True when the other end of sock (an accepted loopback connection) is held by a
+    process of env."""
+    try:
+        if not procs.loopback(sock.getpeername()[0]):
+            return False
+    except OSError:
+        return False
+    inode = procs.peer_socket_inode(sock)
+    if inode is not None:
+        for pid in roots(env):
+            if procs.holds_socket(pid, inode):
+                return True
+        for pid in members(env, procs.snapshot()) - roots(env):
+            if procs.holds_socket(pid, inode):
+                return True
+    env.refused_connections += 1
+    if env.refused_connections <= REFUSAL_LOG_MAX:
+        Log.info("%s: refused a Runtime API connection from a process outside the environment"
+                 % env.fn.name)
+    return False
+
+
+def kill_all(env):
+    """SIGKILL every process of env but its roots' own bookkeeping (the caller reaps the
+    runtime through its Popen); reap the orphans that are the emulator's children. Bounded."""
+    me = os.getpid()
+    own = roots(env)
+    for _ in range(50):
+        table = procs.snapshot()
+        found = members(env, table)
+        live = [pid for pid in found if table[pid].state != "Z"]
+        for pid in found - own:
+            if table[pid].ppid == me and table[pid].state == "Z":
+                _reap(pid)
+        if not live:
+            return True
+        for pid in live:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+    return False
+
+
+def kill_leftovers():
+    """At exit: every remaining child of the emulator is an orphan left by an environment
+    (the environments are gone): kill and reap them, and what they started."""
+    me = os.getpid()
+    for _ in range(50):
+        table = procs.snapshot()
+        mine = {pid for pid, p in table.items() if p.ppid == me}
+        found = mine | procs.descendants(table, mine)
+        live = [pid for pid in found if table[pid].state != "Z"]
+        for pid in mine:
+            if table[pid].state == "Z":
+                _reap(pid)
+        if not live:
+            return
+        for pid in live:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+
+
+def _reap(pid):
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def _enforced(env, vsize_kb):
+    if env.emu.wrapper:
+        reason = "the runtime runs under --runtime-wrapper"
+    elif vsize_kb is not None and vsize_kb >= SANITIZER_VSIZE_KB:
+        reason = "the runtime runs under a sanitizer (shadow memory)"
+    else:
+        return True
+    if not env.memory_note:
+        env.memory_note = reason
+        Log.info("%s: memory size %d MB not enforced: %s" % (env.fn.name, env.fn.memory, reason))
+    return False
+
+
+def over_memory(env, table=None):
+    """True when env has used more than its function's memory size."""
+    if env.pid is None or env.proc_exited.is_set():
+        return False
+    hwm, _rss, vsize = procs.memory_kb(env.pid)
+    if not _enforced(env, vsize):
+        return False
+    used = hwm or 0
+    if table is not None:
+        total = 0
+        for pid in members(env, table):
+            rss = procs.memory_kb(pid)[1]
+            total += rss or 0
+        used = max(used, total)
+    env.last_hwm_kb = max(env.last_hwm_kb or 0, used)
+    return used > env.fn.memory * 1024
+
+
+def kill_for_memory(env):
+    fn = env.fn
+    with fn.cond:
+        if env.state == "dead" or env.kill_reason == "oom":
+            return
+        env.kill_reason = "oom"
+        env.kill_locked("oom")
+
+
+def _loop(emu):
+    tick = 0
+    for _ in range(1 << 62):
+        if emu.stopping:
+            return
+        time.sleep(POLL_S)
+        tick += 1
+        envs = []
+        for fn in list(emu.functions.values()):
+            with fn.cond:
+                envs.extend(e for e in fn.live_envs if e.state != "dead" and e.pid is not None)
+        if not envs:
+            continue
+        table = procs.snapshot() if tick % FULL_SCAN_EVERY == 0 else None
+        for env in envs:
+            try:
+                if over_memory(env, table):
+                    kill_for_memory(env)
+                elif table is not None:
+                    me = os.getpid()
+                    for pid in members(env, table) - roots(env):
+                        if table[pid].ppid == me and table[pid].state == "Z":
+                            _reap(pid)
+            except Exception:   # never let supervision kill the emulator
+                continue
