@@ -7,6 +7,7 @@ killed with its environment)."""
 import ctypes
 import os
 import socket
+import struct
 
 PR_SET_CHILD_SUBREAPER = 36
 MARKER_VAR = b"AWS_LAMBDA_LOG_STREAM_NAME="   # unique per environment (a UUID)
@@ -101,14 +102,51 @@ def _hex_endpoint(text):
     return bytes.fromhex(addr), int(port, 16)
 
 
+NETLINK_SOCK_DIAG = 4
+SOCK_DIAG_BY_FAMILY = 20
+NLM_F_REQUEST = 1
+NLMSG_ERROR = 2
+
+
+def _diag_inode(family, local, remote):
+    """The inode of the TCP socket whose own end is local and other end is remote (host,
+    port), asked of the kernel with one sock_diag lookup (no privilege needed); None when
+    unavailable."""
+    def addr(host):
+        if family == socket.AF_INET:
+            return socket.inet_pton(family, host) + b"\0" * 12
+        return socket.inet_pton(family, host)
+    try:
+        req = struct.pack("=BBBBI", family, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF)
+        req += struct.pack(">HH", local[1], remote[1]) + addr(local[0]) + addr(remote[0])
+        req += struct.pack("=III", 0, 0xFFFFFFFF, 0xFFFFFFFF)
+        msg = struct.pack("=IHHII", 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, 1, 0) + req
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG) as nl:
+            nl.settimeout(1.0)
+            nl.send(msg)
+            data = nl.recv(65536)
+    except (OSError, AttributeError, ValueError, struct.error):
+        return None
+    if len(data) < 16:
+        return None
+    _length, mtype = struct.unpack_from("=IH", data, 0)
+    if mtype != SOCK_DIAG_BY_FAMILY or len(data) < 88:
+        return None
+    return struct.unpack_from("=I", data, 84)[0] or None
+
+
 def peer_socket_inode(sock):
     """The inode of the socket at the other end of a loopback TCP connection accepted on
-    sock, read from /proc/net/tcp{,6}; None when it cannot be found."""
+    sock: one sock_diag lookup, else read from /proc/net/tcp{,6}; None when not found."""
     try:
-        peer_port = sock.getpeername()[1]
-        own_port = sock.getsockname()[1]
+        peer = sock.getpeername()
+        own = sock.getsockname()
     except OSError:
         return None
+    inode = _diag_inode(sock.family, peer[:2], own[:2])
+    if inode is not None:
+        return inode
+    peer_port, own_port = peer[1], own[1]
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table, "r", encoding="ascii", errors="replace") as f:

@@ -81,6 +81,10 @@ def owns_connection(env, sock):
             return False
     except OSError:
         return False
+    for _ in range(200):    # the bootstrap may connect before Popen() has returned its pid
+        if env.pid is not None or env.state == "dead":
+            break
+        time.sleep(0.01)
     inode = procs.peer_socket_inode(sock)
     if inode is not None:
         for pid in roots(env):
