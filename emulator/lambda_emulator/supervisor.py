@@ -101,15 +101,29 @@ def owns_connection(env, sock):
 
 
 def kill_all(env):
-    """SIGKILL every process of env but its roots' own bookkeeping (the caller reaps the
-    runtime through its Popen); reap the orphans that are the emulator's children. Bounded."""
-    me = os.getpid()
+    """SIGKILL every process of env; reap the orphans among them that are the emulator's
+    children (the caller reaps the bootstrap through its Popen). Bounded."""
     own = roots(env)
+    return _kill_until_gone(lambda table: (members(env, table), own))
+
+
+def kill_leftovers():
+    """At exit: every remaining child of the emulator is an orphan left by an environment
+    (the environments are gone): kill and reap them, and what they started."""
+    def find(table):
+        mine = {pid for pid, p in table.items() if p.ppid == os.getpid()}
+        return mine | procs.descendants(table, mine), set()
+    return _kill_until_gone(find)
+
+
+def _kill_until_gone(find):
+    """find(table) -> (pids to kill, pids not to reap); repeated until none is alive."""
+    me = os.getpid()
     for _ in range(50):
         table = procs.snapshot()
-        found = members(env, table)
+        found, keep = find(table)
         live = [pid for pid in found if table[pid].state != "Z"]
-        for pid in found - own:
+        for pid in found - keep:
             if table[pid].ppid == me and table[pid].state == "Z":
                 _reap(pid)
         if not live:
@@ -121,28 +135,6 @@ def kill_all(env):
                 pass
         time.sleep(0.01)
     return False
-
-
-def kill_leftovers():
-    """At exit: every remaining child of the emulator is an orphan left by an environment
-    (the environments are gone): kill and reap them, and what they started."""
-    me = os.getpid()
-    for _ in range(50):
-        table = procs.snapshot()
-        mine = {pid for pid, p in table.items() if p.ppid == me}
-        found = mine | procs.descendants(table, mine)
-        live = [pid for pid in found if table[pid].state != "Z"]
-        for pid in mine:
-            if table[pid].state == "Z":
-                _reap(pid)
-        if not live:
-            return
-        for pid in live:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
 
 
 def _reap(pid):
@@ -165,20 +157,17 @@ def _enforced(env, vsize_kb):
     return False
 
 
-def over_memory(env, table=None):
-    """True when env has used more than its function's memory size."""
+def over_memory(env, pids=None):
+    """True when env has used more than its function's memory size: the bootstrap's peak,
+    or the resident memory of pids (its members) together."""
     if env.pid is None or env.proc_exited.is_set():
         return False
     hwm, _rss, vsize = procs.memory_kb(env.pid)
     if not _enforced(env, vsize):
         return False
     used = hwm or 0
-    if table is not None:
-        total = 0
-        for pid in members(env, table):
-            rss = procs.memory_kb(pid)[1]
-            total += rss or 0
-        used = max(used, total)
+    if pids:
+        used = max(used, sum(procs.memory_kb(pid)[1] or 0 for pid in pids))
     env.last_hwm_kb = max(env.last_hwm_kb or 0, used)
     return used > env.fn.memory * 1024
 
@@ -206,14 +195,15 @@ def _loop(emu):
         if not envs:
             continue
         table = procs.snapshot() if tick % FULL_SCAN_EVERY == 0 else None
+        me = os.getpid()
         for env in envs:
             try:
-                if over_memory(env, table):
+                pids = members(env, table) if table is not None else None
+                if over_memory(env, pids):
                     kill_for_memory(env)
-                elif table is not None:
-                    me = os.getpid()
-                    for pid in members(env, table) - roots(env):
-                        if table[pid].ppid == me and table[pid].state == "Z":
-                            _reap(pid)
+                    continue
+                for pid in (pids or set()) - roots(env):
+                    if table[pid].ppid == me and table[pid].state == "Z":
+                        _reap(pid)   # an orphan of this environment that ended
             except Exception:   # never let supervision kill the emulator
                 continue
