@@ -35,6 +35,38 @@ _CONTENT_LENGTH_RE = re.compile(r"[0-9]{1,18}\Z")
 _CHUNK_SIZE_RE = re.compile(rb"[0-9A-Fa-f]{1,15}\Z")
 
 
+class _LineRecorder:
+    """Wraps rfile while the standard parser reads a request head, keeping its lines."""
+
+    def __init__(self, rfile):
+        self.rfile = rfile
+        self.lines = []
+
+    def readline(self, limit=-1):
+        line = self.rfile.readline(limit)
+        if len(self.lines) < 128:
+            self.lines.append(line)
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self.rfile, name)
+
+
+def check_header_lines(headers, raw_lines=()):
+    """Raises FramingError for a head the standard parser only half read: a malformed line
+    (whitespace before the colon) ends its headers there and leaves the rest as body; a bare
+    CR splits one line in two; a folded line (obs-fold) or a NUL hides a header inside
+    another's value."""
+    if headers.defects or headers.get_payload():
+        raise FramingError(400, "Malformed header line")
+    for line in raw_lines:
+        if b"\r" in line.rstrip(b"\r\n") or line.endswith(b"\r\r\n"):
+            raise FramingError(400, "Bare CR in a header line")
+    for _name, value in headers.items():
+        if "\n" in value or "\r" in value or "\0" in value:
+            raise FramingError(400, "Folded or invalid header value")
+
+
 def parse_framing(headers):
     """How the body of a request is framed: ("chunked", None), ("length", N) or ("none", 0).
     Raises FramingError for anything a proxy in front could read differently: a
@@ -323,11 +355,18 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
 
     def parse_request(self):
         """The standard parse plus the checks every request passes before it is routed:
-        framing and Host/Origin (also run before a `100 Continue` is sent)."""
+        header lines, framing and Host/Origin (also run before a `100 Continue` is sent)."""
         self._framing = None
         self._vetted = None
-        if not super().parse_request():
-            return False
+        self._head_lines = []
+        real = self.rfile
+        self.rfile = _LineRecorder(real)   # the raw header lines, for check_header_lines
+        try:
+            if not super().parse_request():
+                return False
+        finally:
+            self._head_lines = self.rfile.lines
+            self.rfile = real
         return self._vetted if self._vetted is not None else self._vet()
 
     def handle_expect_100(self):
@@ -337,6 +376,7 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
 
     def _vet(self):
         try:
+            check_header_lines(self.headers, getattr(self.rfile, "lines", None) or self._head_lines)
             self._framing = parse_framing(self.headers)
         except FramingError as e:
             self._vetted = False

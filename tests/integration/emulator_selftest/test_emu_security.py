@@ -62,6 +62,12 @@ def post_head(port, name, extra, host=None):
     (["Transfer-Encoding: chunked"], b"+f\r\n{\"a\":\"0123456\"}\r\n0\r\n\r\n"),
     (["Transfer-Encoding: chunked"], b"0x0f\r\n{\"a\":\"0123456\"}\r\n0\r\n\r\n"),
     (["Transfer-Encoding: chunked"], b"f_\r\n{\"a\":\"0123456\"}\r\n0\r\n\r\n"),
+    # malformed header lines: Python's parser would end the head there and read the rest
+    # (Content-Length included) as body or as the next request
+    (["Content-Length : 15"], b'{"a":"0123456"}'),
+    (["X-A: b", " folded: x", "Content-Length: 15"], b'{"a":"0123456"}'),
+    (["X-A: b\rContent-Length: 15"], b'{"a":"0123456"}'),
+    (["X-A: b\0c", "Content-Length: 15"], b'{"a":"0123456"}'),
 ])
 def test_lenient_framing_is_refused(emu_start, fn_dir, layer_dir, headers, body):
     emu = emu_start("f=%s,handler=echo" % fn_dir, args=["--layer", layer_dir])
