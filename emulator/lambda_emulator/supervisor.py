@@ -67,9 +67,9 @@ def members(env, table):
     found = {pid for pid in found if pid in table}
     for pid in found:
         env.known[pid] = table[pid].start
-    for pid in list(env.known):
-        if pid not in table or table[pid].start != env.known[pid]:
-            del env.known[pid]
+    for pid, start in list(env.known.items()):    # (several threads call this)
+        if pid not in table or table[pid].start != start:
+            env.known.pop(pid, None)
     return found
 
 
