@@ -428,9 +428,14 @@ while True:
         code = ("import os, sys, time\n"
                 "if os.fork(): os._exit(0)\n"
                 "os.setsid()\n"
-                "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+                "open(sys.argv[1] + '.tmp', 'w').write(str(os.getpid()))\n"
+                "os.rename(sys.argv[1] + '.tmp', sys.argv[1])\n"
                 "time.sleep(600)\n")
         subprocess.Popen([sys.executable, "-c", code, event["daemon"]]).wait()
+        for _ in range(500):   # answer once the daemon runs on its own
+            if os.path.exists(event["daemon"]) and open(event["daemon"]).read():
+                break
+            time.sleep(0.01)
     conn.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, body=b'"ok"')
     conn.getresponse().read()
     if event.get("exit"):
