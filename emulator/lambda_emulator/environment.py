@@ -153,6 +153,7 @@ class Environment:
         self.known = {}
         self.marker = procs.MARKER_VAR + self.log_stream.encode()
         self.refused_connections = 0
+        self.pid_known = threading.Event()   # the bootstrap may connect before Popen() returns
         self.memory_note = None
 
     # ---- process
@@ -213,10 +214,12 @@ class Environment:
                                          stderr=subprocess.PIPE, start_new_session=True,
                                          close_fds=True)
         except OSError as e:
+            self.pid_known.set()
             self._close_server()
             raise SpawnError("Runtime.InvalidEntrypoint", "fork/exec %s: %s"
                              % (argv[0], (e.strerror or str(e)).lower()))
         self.pid = self.proc.pid
+        self.pid_known.set()
         self.spawned_at = mono()
         self.readers = [OutputReader(self, self.proc.stdout), OutputReader(self, self.proc.stderr)]
         threading.Thread(target=self._watch, name="watch-%d" % self.pid, daemon=True).start()

@@ -9,8 +9,8 @@
 - memory: the function's memory size is enforced as on Lambda: when the runtime's peak
   resident size (VmHWM), or the resident size of all the environment's processes together,
   passes it, the environment is killed and its invocation answers Runtime.OutOfMemory.
-  Polled every POLL_S (the peak is also checked when the runtime answers, so a short burst
-  between two polls is caught); not enforced under --runtime-wrapper or a sanitizer,
+  The peak is polled every POLL_S, all the processes every FULL_SCAN_EVERY polls (the peak
+  is also checked when the runtime answers, so a short burst between two polls is caught); not enforced under --runtime-wrapper or a sanitizer,
   whose own memory would count;
 - cleanup: when an environment ends, every member is killed (a handler's child that called
   setsid included), and reaped when it is the emulator's child.
@@ -26,7 +26,7 @@ from . import procs
 from .logs import Log
 
 POLL_S = 0.1
-FULL_SCAN_EVERY = 10             # the whole process table every 10 polls (1 s)
+FULL_SCAN_EVERY = 20             # the whole process table every 20 polls (2 s)
 SANITIZER_VSIZE_KB = 1 << 30     # 1 TiB of address space: sanitizer shadow memory
 REFUSAL_LOG_MAX = 3
 
@@ -81,10 +81,7 @@ def owns_connection(env, sock):
             return False
     except OSError:
         return False
-    for _ in range(200):    # the bootstrap may connect before Popen() has returned its pid
-        if env.pid is not None or env.state == "dead":
-            break
-        time.sleep(0.01)
+    env.pid_known.wait(5.0)    # the bootstrap may connect before Popen() has returned its pid
     inode = procs.peer_socket_inode(sock)
     if inode is not None:
         for pid in roots(env):
