@@ -10,7 +10,7 @@ import threading
 import traceback
 import zipfile
 
-from .httpio import HostPolicy
+from .httprules import HostPolicy
 from . import supervisor
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
