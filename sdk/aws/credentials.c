@@ -291,20 +291,39 @@ static lambda_code get_env(lambda_aws_credentials_provider *p, lambda_aws_creden
     return LAMBDA_OK;
 }
 
-/* Whether an http:// FULL_URI host is one the AWS SDKs accept (loopback or ECS/EKS). */
+/*
+ * Whether s is a dotted quad in canonical form, 127.x.x.x: four decimal numbers of 1 to 3
+ * digits, none with a leading zero, each at most 255. libcurl (like inet_aton) also takes
+ * octal (0127 is 87), hex (0x7f), short forms (127.1) and one 32-bit number: any of those
+ * could read as loopback here and connect elsewhere, so they are refused, not interpreted.
+ */
+static int canonical_loopback_v4(const char *s)
+{
+    for (int part = 0; part < 4; part++) {
+        if (part && *s++ != '.')
+            return 0;
+        size_t n = strspn(s, "0123456789");
+        if (n == 0 || n > 3 || (n > 1 && s[0] == '0'))
+            return 0;
+        unsigned v = 0;
+        for (size_t i = 0; i < n; i++)
+            v = v * 10 + (unsigned)(s[i] - '0');
+        if (v > 255 || (part == 0 && v != 127))
+            return 0;
+        s += n;
+    }
+    return *s == '\0';
+}
+
+/* Whether an http:// FULL_URI host is one the AWS SDKs accept (loopback or ECS/EKS), written
+ * exactly as libcurl will connect to it. */
 static int allowed_http_host(const char *host)
 {
     if (!strcmp(host, "localhost") || !strcmp(host, "169.254.170.2") ||
         !strcmp(host, "169.254.170.23") || !strcmp(host, "[::1]") ||
         !strcasecmp(host, "[fd00:ec2::23]"))
         return 1;
-    /* 127.0.0.0/8 */
-    unsigned a, b, c, d;
-    char tail;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
-        c < 256 && d < 256)
-        return 1;
-    return 0;
+    return canonical_loopback_v4(host);
 }
 
 /* Splits "scheme://host[:port]/..." far enough to check the scheme and host. */
@@ -330,8 +349,12 @@ static lambda_code check_full_uri(const char *uri)
     /* Drop the port (after the last ':' unless inside an IPv6 literal). */
     char *end = host[0] == '[' ? strchr(host, ']') : NULL;
     char *colon = strrchr(end ? end : host, ':');
-    if (colon)
+    if (colon) {
+        /* The port: decimal digits only (libcurl refuses anything else too). */
+        if (colon[1] && strspn(colon + 1, "0123456789") != strlen(colon + 1))
+            return lc_fail(LAMBDA_E_CONFIG, "AWS_CONTAINER_CREDENTIALS_FULL_URI has a bad port");
         *colon = '\0';
+    }
     if (!allowed_http_host(host))
         return lc_fail(LAMBDA_E_CONFIG,
                        "AWS_CONTAINER_CREDENTIALS_FULL_URI over http must use a loopback host or "

@@ -253,6 +253,9 @@ lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_
     errbuf[0] = '\0';
     api->easy_reset(h);
     api->easy_setopt(h, CURLOPT_URL, ex->url);
+    /* The path goes out exactly as signed: libcurl would otherwise collapse "/./" and "/../"
+     * (S3 keys may hold them) and send the request to another resource. */
+    api->easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     api->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     api->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     api->easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
