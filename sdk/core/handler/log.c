@@ -122,6 +122,15 @@ static void emit_text(lambda_log_level level, const char *message, size_t len)
         free(line);
 }
 
+/* Adds s as member key of obj, invalid UTF-8 replaced by U+FFFD. */
+static void add_repaired(json_object *obj, const char *key, const char *s)
+{
+    char *text = lc_utf8_repair(s, strlen(s));
+    if (text)
+        json_object_object_add(obj, key, json_object_new_string(text));
+    free(text);
+}
+
 static void emit_json(lambda_log_level level, const char *message, const char *error_type,
                       char *const *stack, size_t stack_count)
 {
@@ -133,10 +142,11 @@ static void emit_json(lambda_log_level level, const char *message, const char *e
     json_object_object_add(obj, "timestamp", json_object_new_string(ts));
     json_object_object_add(obj, "level", json_object_new_string(lambda_log_level_name(level)));
     json_object_object_add(obj, "message", json_object_new_string(message));
+    /* The ids are Runtime API header bytes: repaired like the message. */
     if (current_request_id)
-        json_object_object_add(obj, "requestId", json_object_new_string(current_request_id));
+        add_repaired(obj, "requestId", current_request_id);
     if (current_tenant_id)
-        json_object_object_add(obj, "tenantId", json_object_new_string(current_tenant_id));
+        add_repaired(obj, "tenantId", current_tenant_id);
     if (error_type) {
         char *type = lc_utf8_repair(error_type, strlen(error_type));
         json_object_object_add(obj, "errorType", json_object_new_string(type ? type : ""));
