@@ -78,6 +78,9 @@ size_t lc_ev_map_count(const json_object *map);
  */
 const char *lc_ev_map_at(const json_object *map, size_t index, json_object **value);
 
+/* Drops the calling thread's map indexes (lc_ev_map_at); called when an event is freed. */
+void lc_ev_map_cache_clear(void);
+
 /* What lc_ev_check accepts for a field (absent and null always pass). */
 enum lc_ev_kind {
     EV_STRING,
