@@ -327,7 +327,7 @@ static int allowed_http_host(const char *host)
 }
 
 /* Splits "scheme://host[:port]/..." far enough to check the scheme and host. */
-static lambda_code check_full_uri(const char *uri)
+lambda_code lc_credentials_check_full_uri(const char *uri)
 {
     int https = !strncasecmp(uri, "https://", 8);
     int http = !strncasecmp(uri, "http://", 7);
@@ -418,7 +418,7 @@ static const char *json_str(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
-static lambda_code parse_container_answer(const char *body, size_t len,
+lambda_code lc_credentials_parse_container(const char *body, size_t len,
                                           lambda_aws_credentials **out)
 {
     json_tokener *tok = json_tokener_new();
@@ -471,7 +471,7 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
         /* The SDKs prefer the relative URI (ECS) when both are set. */
         lc_buf_printf(&url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if ((rc = check_full_uri(full)))
+        if ((rc = lc_credentials_check_full_uri(full)))
             return rc;
         lc_buf_puts(&url, full);
     } else {
@@ -524,7 +524,7 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
         int retry = 0;
         if (rc == LAMBDA_OK) {
             if (res.status == 200) {
-                rc = parse_container_answer(res.body.data ? res.body.data : "", res.body.len, out);
+                rc = lc_credentials_parse_container(res.body.data ? res.body.data : "", res.body.len, out);
             } else {
                 rc = lc_fail(LAMBDA_E_HTTP_STATUS,
                              "container credentials endpoint answered HTTP %ld", res.status);
