@@ -4,6 +4,7 @@
  * caches, and the "Records" events (parse, records, their decoded values).
  */
 #include "events/events_internal.h"
+#include "util/limits.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -512,6 +513,8 @@ static lambda_code records_of(json_object *root, const lc_ev_batch_kind *kind,
     if (!r || !json_object_is_type(r, json_type_array))
         return LAMBDA_E_WRONG_TYPE;
     size_t n = json_object_array_length(r);
+    if (n > LC_LIMIT_EVENT_RECORDS)
+        return LAMBDA_E_TOO_LARGE;
     for (size_t i = 0; i < n; i++) {
         json_object *rec = json_object_array_get_idx(r, i);
         if (!rec || !json_object_is_type(rec, json_type_object))

@@ -208,7 +208,8 @@ typedef struct lc_ev_batch_kind {
  * batch (*rc LAMBDA_OK), freed with lc_ev_batch_free. Returns NULL with *rc
  * set on failure: LAMBDA_E_INVALID_ARGUMENT for a NULL root,
  * LAMBDA_E_NOT_FOUND without "Records", LAMBDA_E_WRONG_TYPE for another
- * shape or source or what check returns, LAMBDA_E_NO_MEMORY.
+ * shape or source or what check returns, LAMBDA_E_TOO_LARGE past
+ * LC_LIMIT_EVENT_RECORDS records, LAMBDA_E_NO_MEMORY.
  */
 lc_ev_batch *lc_ev_batch_parse(json_object *root, const lc_ev_batch_kind *kind, lambda_code *rc);
 

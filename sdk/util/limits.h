@@ -18,7 +18,9 @@
  */
 #define LC_LIMIT_API_BODY_BYTES (6ull * 1024 * 1024 + 100)
 
-/* Response headers kept per Runtime API answer (Lambda sends about a dozen). */
+/* Response headers per Runtime API answer, more is a protocol error (Lambda sends about a
+ * dozen: request id, deadline, ARN, trace id, client context, identity, tenant, invocation
+ * id, content type and length). */
 #define LC_LIMIT_API_HEADERS 64
 
 /* The largest response head (status line and headers) read from the Runtime API. */
