@@ -459,44 +459,93 @@ lambda_code lc_credentials_parse_container(const char *body, size_t len,
     return rc;
 }
 
-static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials **out)
+/* The endpoint's URL into url: the relative URI (ECS) wins over the full one, as in the SDKs. */
+static lambda_code container_url(lc_buf *url)
 {
-    *out = NULL;
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    lc_buf url;
-    lc_buf_init(&url);
-    lambda_code rc;
     if (rel && *rel) {
-        /* The SDKs prefer the relative URI (ECS) when both are set. */
-        lc_buf_printf(&url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel);
+        lc_buf_printf(url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if ((rc = lc_credentials_check_full_uri(full)))
+        lambda_code rc = lc_credentials_check_full_uri(full);
+        if (rc)
             return rc;
-        lc_buf_puts(&url, full);
+        lc_buf_puts(url, full);
     } else {
         return lc_fail(LAMBDA_E_CONFIG,
                        "no credentials: neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor "
                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set");
     }
-    if (url.failed) {
-        lc_buf_free(&url);
-        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    return url->failed ? lc_fail(LAMBDA_E_NO_MEMORY, "out of memory") : LAMBDA_OK;
+}
+
+/* One GET of the endpoint within left ms; *retry says whether another attempt may help. */
+static lambda_code container_attempt(CURL *h, lc_https_exchange *ex, int64_t left, int *retry,
+                                     lambda_aws_credentials **out)
+{
+    ex->timeout_ms = (long)left;
+    ex->connect_timeout_ms =
+        left < FETCH_CONNECT_TIMEOUT_MS ? (long)left : FETCH_CONNECT_TIMEOUT_MS;
+    lc_https_result res;
+    lambda_code rc = lc_https_perform(h, ex, &res);
+    *retry = 0;
+    if (rc == LAMBDA_OK) {
+        if (res.status == 200) {
+            rc = lc_credentials_parse_container(res.body.data ? res.body.data : "", res.body.len,
+                                                out);
+        } else {
+            rc = lc_fail(LAMBDA_E_HTTP_STATUS, "container credentials endpoint answered HTTP %ld",
+                         res.status);
+            *retry = res.status >= 500 || res.status == 429;
+        }
+    } else {
+        *retry = rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT;
     }
+    if (res.body.data)
+        lc_wipe(res.body.data, res.body.len);
+    lc_https_result_free(&res);
+    return rc;
+}
+
+/* Up to FETCH_ATTEMPTS GETs with jittered pauses, within FETCH_TIMEOUT_MS and the deadline. */
+static lambda_code container_fetch_retrying(CURL *h, lc_https_exchange *ex, int64_t deadline_ms,
+                                           lambda_aws_credentials **out)
+{
+    int64_t start = lc_clock_monotonic_ms();
+    lambda_code rc = LAMBDA_E_TIMEOUT;
+    for (int attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
+        int64_t left = FETCH_TIMEOUT_MS - (lc_clock_monotonic_ms() - start);
+        if (deadline_ms > 0 && deadline_ms - lc_clock_realtime_ms() < left)
+            left = deadline_ms - lc_clock_realtime_ms();
+        if (left <= 0)
+            return lc_fail(LAMBDA_E_TIMEOUT, "container credentials: deadline reached");
+        int retry;
+        rc = container_attempt(h, ex, left, &retry, out);
+        if (rc == LAMBDA_OK || !retry || attempt == FETCH_ATTEMPTS)
+            break;
+        lc_sleep_ms((int64_t)(lc_random_unit() * (double)(50 << attempt)));
+    }
+    return rc;
+}
+
+static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials **out)
+{
+    *out = NULL;
+    lc_buf url;
+    lc_buf_init(&url);
     char *token = NULL;
-    if ((rc = read_auth_token(&token))) {
+    lambda_code rc = container_url(&url);
+    if (!rc)
+        rc = read_auth_token(&token);
+    const lc_curl_api *api = rc ? NULL : lc_curl();
+    CURL *h = api ? api->easy_init() : NULL;
+    if (!rc && !h)
+        rc = api ? lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed") : LAMBDA_E_LOAD;
+    if (rc) {
+        free_secret(token);
         lc_buf_free(&url);
         return rc;
     }
-
-    const lc_curl_api *api = lc_curl();
-    CURL *h = api ? api->easy_init() : NULL;
-    if (!h) {
-        free_secret(token);
-        lc_buf_free(&url);
-        return api ? lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed") : LAMBDA_E_LOAD;
-    }
-
     lambda_aws_header hdrs[2] = { { "Authorization", token }, { "Accept", "application/json" } };
     lc_https_exchange ex;
     memset(&ex, 0, sizeof ex);
@@ -505,41 +554,7 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
     ex.headers = token ? hdrs : hdrs + 1;
     ex.header_count = token ? 2 : 1;
     ex.max_buffer = 64 * 1024;
-
-    int64_t start = lc_clock_monotonic_ms();
-    rc = LAMBDA_E_TIMEOUT;
-    for (int attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
-        int64_t left = FETCH_TIMEOUT_MS - (lc_clock_monotonic_ms() - start);
-        if (deadline_ms > 0 && deadline_ms - lc_clock_realtime_ms() < left)
-            left = deadline_ms - lc_clock_realtime_ms();
-        if (left <= 0) {
-            rc = lc_fail(LAMBDA_E_TIMEOUT, "container credentials: deadline reached");
-            break;
-        }
-        ex.timeout_ms = (long)left;
-        ex.connect_timeout_ms =
-            left < FETCH_CONNECT_TIMEOUT_MS ? (long)left : FETCH_CONNECT_TIMEOUT_MS;
-        lc_https_result res;
-        rc = lc_https_perform(h, &ex, &res);
-        int retry = 0;
-        if (rc == LAMBDA_OK) {
-            if (res.status == 200) {
-                rc = lc_credentials_parse_container(res.body.data ? res.body.data : "", res.body.len, out);
-            } else {
-                rc = lc_fail(LAMBDA_E_HTTP_STATUS,
-                             "container credentials endpoint answered HTTP %ld", res.status);
-                retry = res.status >= 500 || res.status == 429;
-            }
-        } else {
-            retry = rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT;
-        }
-        if (res.body.data)
-            lc_wipe(res.body.data, res.body.len);
-        lc_https_result_free(&res);
-        if (rc == LAMBDA_OK || !retry || attempt == FETCH_ATTEMPTS)
-            break;
-        lc_sleep_ms((int64_t)(lc_random_unit() * (double)(50 << attempt)));
-    }
+    rc = container_fetch_retrying(h, &ex, deadline_ms, out);
     api->easy_cleanup(h);
     free_secret(token);
     lc_buf_free(&url);
