@@ -419,7 +419,7 @@ static const char *json_str(json_object *o, const char *key)
 }
 
 lambda_code lc_credentials_parse_container(const char *body, size_t len,
-                                          lambda_aws_credentials **out)
+                                           lambda_aws_credentials **out)
 {
     json_tokener *tok = json_tokener_new();
     if (!tok)
@@ -509,7 +509,7 @@ static lambda_code container_attempt(CURL *h, lc_https_exchange *ex, int64_t lef
 
 /* Up to FETCH_ATTEMPTS GETs with jittered pauses, within FETCH_TIMEOUT_MS and the deadline. */
 static lambda_code container_fetch_retrying(CURL *h, lc_https_exchange *ex, int64_t deadline_ms,
-                                           lambda_aws_credentials **out)
+                                            lambda_aws_credentials **out)
 {
     int64_t start = lc_clock_monotonic_ms();
     lambda_code rc = LAMBDA_E_TIMEOUT;

@@ -487,8 +487,7 @@ static lambda_code amz_headers(signing *g)
     if (g->presign)
         return rc;
     if (!g->sha_header && (g->s3 || (g->req->flags & LAMBDA_AWS_SIGV4_CONTENT_SHA256_HEADER)))
-        rc = add_amz_header(g, "x-amz-content-sha256", "X-Amz-Content-Sha256", g->payload_hash,
-                            1);
+        rc = add_amz_header(g, "x-amz-content-sha256", "X-Amz-Content-Sha256", g->payload_hash, 1);
     if (!rc && !g->date_header)
         rc = add_amz_header(g, "x-amz-date", "X-Amz-Date", g->amz_date, 1);
     if (!rc && g->token && !g->token_header)
@@ -530,8 +529,8 @@ static lambda_code canonical_headers(signing *g)
 static lambda_code presign_params(signing *g)
 {
     char credential[512], expires[16];
-    snprintf(credential, sizeof credential, "%s/%s",
-             lambda_aws_credentials_access_key_id(g->creds), g->s->scope);
+    snprintf(credential, sizeof credential, "%s/%s", lambda_aws_credentials_access_key_id(g->creds),
+             g->s->scope);
     snprintf(expires, sizeof expires, "%u", g->expires_s);
     lambda_code rc = add_param(&g->st, "X-Amz-Algorithm", ALGORITHM);
     if (!rc)
@@ -560,8 +559,7 @@ static lambda_code canonical_query(signing *g)
     lambda_code rc = LAMBDA_OK;
     for (size_t i = 0; i < req->query_count && rc == LAMBDA_OK; i++) {
         if (!req->query[i].name)
-            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: query parameter %zu has no name",
-                           i);
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: query parameter %zu has no name", i);
         rc = add_param(&g->st, req->query[i].name, req->query[i].value);
     }
     if (!rc && g->presign)
@@ -628,8 +626,7 @@ static lambda_code sign_string(signing *g, char sig_hex[65])
     if (!s->canonical_request)
         return out_of_memory();
     char creq_hash[65];
-    lambda_code rc =
-        lc_sha256_hex(s->canonical_request, strlen(s->canonical_request), creq_hash);
+    lambda_code rc = lc_sha256_hex(s->canonical_request, strlen(s->canonical_request), creq_hash);
     if (rc)
         return rc;
     buf_cat(&g->b, ALGORITHM "\n", g->amz_date, "\n", s->scope, "\n", creq_hash, (char *)NULL);
@@ -665,8 +662,7 @@ static lambda_code place_signature(signing *g, const char *sig_hex)
     s->query = g->canon_query;
     g->canon_query = NULL;
     buf_cat(&g->b, ALGORITHM " Credential=", lambda_aws_credentials_access_key_id(g->creds), "/",
-            s->scope, ", SignedHeaders=", s->signed_headers, ", Signature=", sig_hex,
-            (char *)NULL);
+            s->scope, ", SignedHeaders=", s->signed_headers, ", Signature=", sig_hex, (char *)NULL);
     s->authorization = lc_buf_take(&g->b);
     if (!s->authorization)
         return out_of_memory();
