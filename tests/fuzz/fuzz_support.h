@@ -64,20 +64,20 @@ static inline void fz_linear(const char *what, uint64_t work, size_t size, uint6
                 (unsigned long long)work, size, size ? (double)work / (double)size : 0.0,
                 nlogn ? " (n log n cap)" : "");
     if (work > cap) {
-        fprintf(stderr, "fuzz: %s did %llu units of work for %zu bytes of input (cap %llu): "
-                        "not linear in its input\n",
+        fprintf(stderr,
+                "fuzz: %s did %llu units of work for %zu bytes of input (cap %llu): "
+                "not linear in its input\n",
                 what, (unsigned long long)work, size, (unsigned long long)cap);
         abort();
     }
 }
 
-#define FZ_CHECK(cond)                                                                   \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "fuzz: invariant failed at %s:%d: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                              \
-            abort();                                                                     \
-        }                                                                                \
+#define FZ_CHECK(cond)                                                                           \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
+            fprintf(stderr, "fuzz: invariant failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                             \
+        }                                                                                        \
     } while (0)
 
 /* Whether len bytes at s are one JSON document in valid UTF-8. */

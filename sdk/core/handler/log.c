@@ -129,7 +129,8 @@ int lc_json_add_repaired(json_object *obj, const char *key, const char *text)
     char *fixed = lc_utf8_repair(text ? text : "", strlen(text ? text : ""));
     json_object *v = fixed ? json_object_new_string(fixed) : NULL;
     free(fixed);
-    int added = v && (key ? json_object_object_add(obj, key, v) : json_object_array_add(obj, v)) == 0;
+    int added =
+        v && (key ? json_object_object_add(obj, key, v) : json_object_array_add(obj, v)) == 0;
     if (!added)
         json_object_put(v);
     return added;

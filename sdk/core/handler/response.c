@@ -192,7 +192,8 @@ lambda_code lambda_response_set_xray_cause(lambda_response *response, const char
      * out of memory, and an allocation failure is not invalid JSON). */
     size_t offset, start = strspn(cause_json, " \t");
     const char *why;
-    if (cause_json[start] != '{' || !lc_json_syntax_check(cause_json, len, JSON_MAX_DEPTH, &offset, &why))
+    if (cause_json[start] != '{' ||
+        !lc_json_syntax_check(cause_json, len, JSON_MAX_DEPTH, &offset, &why))
         return LAMBDA_E_INVALID_JSON;
     char *copy = strdup(cause_json);
     if (!copy)

@@ -73,8 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FZ_CHECK(req == NULL);
     }
-    fz_linear("lambda_http_request_parse and its accessors", fz_work() - start, size, 20000, 60,
-              1);
+    fz_linear("lambda_http_request_parse and its accessors", fz_work() - start, size, 20000, 60, 1);
     json_object_put(root);
     return 0;
 }

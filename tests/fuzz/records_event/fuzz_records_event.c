@@ -180,8 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     walk_kinesis(root);
     walk_dynamodb(root);
     walk_eventbridge(root);
-    fz_linear("the Records bindings and their accessors", fz_work() - start, size, 20000, 40,
-              0);
+    fz_linear("the Records bindings and their accessors", fz_work() - start, size, 20000, 40, 0);
     json_object_put(root);
     return 0;
 }

@@ -517,9 +517,9 @@ static void dot_segments_kept(void **state)
                               "/bucket/a//b/." };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         lambda_aws_response *r;
-        assert_int_equal(lambda_aws_s3_get_object(f.client, "bucket", keys[i], "bytes=0-0", NULL,
-                                                  NULL, 0, &r),
-                         LAMBDA_OK);
+        assert_int_equal(
+            lambda_aws_s3_get_object(f.client, "bucket", keys[i], "bytes=0-0", NULL, NULL, 0, &r),
+            LAMBDA_OK);
         lambda_aws_response_free(r);
         ats_request got;
         assert_int_equal(ats_get(&f.srv, f.srv.logged - 1, &got), 0);

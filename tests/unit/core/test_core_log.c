@@ -362,14 +362,16 @@ static void test_json_ids_repaired(void **state)
     (void)state;
     use_format("JSON");
     lines l;
-    lc_log_set_invocation("req-\xff", "ten\xc3" "ant");
+    lc_log_set_invocation("req-\xff", "ten\xc3"
+                                      "ant");
     CAPTURE(l, lambda_log_info("hello"));
     lc_log_set_invocation(NULL, NULL);
     assert_int_equal(l.count, 1);
     assert_true(lc_utf8_is_valid(l.line[0], strlen(l.line[0])));
     struct json_object *obj = parse_json_line(l.line[0]);
     assert_string_equal(field(obj, "requestId"), "req-\xef\xbf\xbd");
-    assert_string_equal(field(obj, "tenantId"), "ten\xef\xbf\xbd" "ant");
+    assert_string_equal(field(obj, "tenantId"), "ten\xef\xbf\xbd"
+                                                "ant");
     json_object_put(obj);
     free_lines(&l);
 }

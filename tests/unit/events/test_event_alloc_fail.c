@@ -72,9 +72,12 @@ static lambda_code http_run(json_object *root)
 static void test_http_events(void **state)
 {
     (void)state;
-    static const char *const names[] = { "alb-multi-value.json", "alb.json",
-                                         "apigw-http-v2-post.json", "apigw-http-v2.json",
-                                         "apigw-rest-v1-post-base64.json", "apigw-rest-v1.json",
+    static const char *const names[] = { "alb-multi-value.json",
+                                         "alb.json",
+                                         "apigw-http-v2-post.json",
+                                         "apigw-http-v2.json",
+                                         "apigw-rest-v1-post-base64.json",
+                                         "apigw-rest-v1.json",
                                          "function-url.json" };
     for (size_t e = 0; e < sizeof names / sizeof *names; e++) {
         json_object *root = ets_load(names[e]);
@@ -161,9 +164,12 @@ static void test_records_events(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        { "sqs.json", "sqs" },           { "sqs-fifo.json", "sqs" },
-        { "sns.json", "sns" },           { "s3-put.json", "s3" },
-        { "kinesis.json", "kinesis" },   { "dynamodb-stream.json", "dynamodb" },
+        { "sqs.json", "sqs" },
+        { "sqs-fifo.json", "sqs" },
+        { "sns.json", "sns" },
+        { "s3-put.json", "s3" },
+        { "kinesis.json", "kinesis" },
+        { "dynamodb-stream.json", "dynamodb" },
         { "eventbridge.json", "eventbridge" },
     };
     for (size_t e = 0; e < sizeof cases / sizeof *cases; e++) {

@@ -254,9 +254,9 @@ static void test_record_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_messages),  cmocka_unit_test(test_message_attributes),
-        cmocka_unit_test(test_fifo),      cmocka_unit_test(test_absent_fields),
-        cmocka_unit_test(test_malformed), cmocka_unit_test(test_batch_response),
+        cmocka_unit_test(test_messages),     cmocka_unit_test(test_message_attributes),
+        cmocka_unit_test(test_fifo),         cmocka_unit_test(test_absent_fields),
+        cmocka_unit_test(test_malformed),    cmocka_unit_test(test_batch_response),
         cmocka_unit_test(test_record_limit),
     };
     return cmocka_run_group_tests_name("event_sqs", tests, NULL, NULL);

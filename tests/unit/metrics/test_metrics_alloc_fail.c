@@ -24,9 +24,9 @@
 #include "metrics/metrics_internal.h"
 #include "util/json_check.h"
 
-static lambda_code worst;      /* the first non-OK answer of a run */
-static unsigned long run_n;    /* the allocation to fail */
-static int run_failed;         /* whether it did */
+static lambda_code worst;   /* the first non-OK answer of a run */
+static unsigned long run_n; /* the allocation to fail */
+static int run_failed;      /* whether it did */
 
 static void note(lambda_code rc)
 {

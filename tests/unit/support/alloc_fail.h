@@ -68,7 +68,8 @@ static void *af_boot_alloc(size_t size)
 
 static int af_is_boot(const void *p)
 {
-    return (const unsigned char *)p >= af_boot && (const unsigned char *)p < af_boot + sizeof af_boot;
+    return (const unsigned char *)p >= af_boot &&
+           (const unsigned char *)p < af_boot + sizeof af_boot;
 }
 
 static void af_resolve(void)
@@ -199,8 +200,8 @@ static unsigned long af_runs;
  * first run in which no failure was injected (the entry point needed fewer than n
  * allocations), so that last run is the successful one.
  */
-#define AF_LOOP(n)                                                                   \
-    for (unsigned long n = 1, af_done_ = 0; !af_done_ && n < 1000000;                \
+#define AF_LOOP(n)                                                    \
+    for (unsigned long n = 1, af_done_ = 0; !af_done_ && n < 1000000; \
          af_done_ = !af_failed, n++, af_runs++)
 
 #endif
