@@ -312,6 +312,24 @@ static lambda_code add_cookie_header(lambda_http_request *req, const char *h)
     return LAMBDA_OK;
 }
 
+/* The cookies: the 2.0 array (cookies, not NULL), else the Cookie header(s); then indexed. */
+static lambda_code add_cookies(lambda_http_request *req, json_object *cookies)
+{
+    lambda_code rc = LAMBDA_OK;
+    if (cookies) {
+        size_t n = json_object_array_length(cookies);
+        for (size_t i = 0; i < n && !rc; i++) {
+            json_object *c = json_object_array_get_idx(cookies, i);
+            rc = add_cookie(req, json_object_get_string(c), (size_t)json_object_get_string_len(c));
+        }
+    } else {
+        size_t n = pairs_value_count(&req->headers, "cookie");
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = add_cookie_header(req, pairs_value(&req->headers, "cookie", i));
+    }
+    return rc ? rc : pairs_index(&req->cookies);
+}
+
 /* The last entry of X-Forwarded-For, trimmed: the peer the load balancer saw. */
 static lambda_code alb_source_ip(lambda_http_request *req)
 {
@@ -471,21 +489,7 @@ static lambda_code fill(lambda_http_request *req)
     if (rc)
         return rc;
 
-    /* cookies: the 2.0 array, else the Cookie header(s) */
-    json_object *cookies = lc_ev_get(root, "cookies");
-    if (cookies) {
-        size_t n = json_object_array_length(cookies);
-        for (size_t i = 0; i < n && !rc; i++) {
-            json_object *c = json_object_array_get_idx(cookies, i);
-            rc = add_cookie(req, json_object_get_string(c), (size_t)json_object_get_string_len(c));
-        }
-    } else {
-        size_t n = pairs_value_count(&req->headers, "cookie");
-        for (size_t i = 0; i < n && !rc; i++)
-            rc = add_cookie_header(req, pairs_value(&req->headers, "cookie", i));
-    }
-    if (!rc)
-        rc = pairs_index(&req->cookies);
+    rc = add_cookies(req, lc_ev_get(root, "cookies"));
     if (rc)
         return rc;
 

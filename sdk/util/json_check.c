@@ -167,6 +167,9 @@ int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, siz
     return lc_json_check(s, size, max_depth, NULL, offset, why, deepest);
 }
 
+/* Long because it is one state machine over the text (value, key, after a value), whose
+ * states share the cursor, the depth and the container bits: split, they would pass all of
+ * them around. */
 int lc_json_check(const char *s, size_t size, size_t max_depth, lc_json_budget *budget,
                   size_t *offset, const char **why, size_t *deepest)
 {
