@@ -686,10 +686,10 @@ static lambda_code send_prepare(send_state *s)
     ex->sink = req->response_write;
     ex->sink_ctx = req->response_ctx;
     ex->connect_timeout_ms = s->c->connect_timeout_ms;
-    ex->share = s->c->share;
     if (rc)
         return rc;
     s->h = pool_take(s->c, s->api);
+    ex->share = s->c->share; /* after pool_take, which creates the share on first use */
     return s->h ? LAMBDA_OK : lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed");
 }
 
