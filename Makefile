@@ -210,6 +210,7 @@ ALL_TARGETS += $(EMULATOR_BIN)
 
 # ---------------------------------------------------------------- unit tests
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 # ---------------------------------------------------------------- style
 # One .clang-format for the tree; the frozen headers of old releases keep their bytes.

@@ -13,6 +13,8 @@
 #   ./build.sh layer DEST           build, then copy the layer tree (/opt) into DEST
 #                                   (what `sam build` runs: make build-RuntimeLayer)
 #   ./build.sh test                 every test: unit, integration, sanitizers, valgrind, arm64
+#   ./build.sh fuzz [SECONDS]       build the libFuzzer targets (tests/fuzz/) and fuzz each for
+#                                   SECONDS (default 60); a finding fails the command
 #   ./build.sh bench                the benchmark suite (bench/)
 #   ./build.sh clean
 #
@@ -66,9 +68,11 @@ setup_arch() {
 
 # Debian packages each task needs.
 BUILD_PACKAGES="gcc make pkg-config libc6-dev libjson-c-dev libcurl4-openssl-dev libssl-dev zip unzip binutils python3"
+# The fuzz targets: Debian's clang and its libFuzzer/sanitizer runtimes.
+FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
 # PACKAGE@COMMAND: the package is only needed when COMMAND is not on PATH (a Node.js from
 # elsewhere brings its own npm, and Debian's npm package would conflict with it).
-TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl npm@npm"
+TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl npm@npm $FUZZ_PACKAGES"
 # arm64 on an x86_64 machine (needs `dpkg --add-architecture arm64`). The :arm64 curl and
 # OpenSSL headers are for liblambda-c-aws, which dlopens those libraries at run time.
 ARM64_BUILD_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjson-c-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64"
@@ -364,6 +368,11 @@ cmd_test() {
     fi
     run_tree_tests normal "$BUILD_DIR" all
 
+    # Every fuzz target over its seed corpus and past findings, then a few seconds of fuzzing.
+    log "== fuzz targets ($BUILD_DIR/fuzz)"
+    make -j"$JOBS" BUILD_DIR="$BUILD_DIR" fuzz-targets >&2
+    bash tests/fuzz/run.sh "$BUILD_DIR" check >&2 || FAILED_SUITES="$FAILED_SUITES fuzz"
+
     log "== ASan+UBSan build ($asan_dir)"
     make -j"$JOBS" BUILD_DIR="$asan_dir" SANITIZE=address,undefined OPT=-O1 all unit-tests >&2
     # handle_segv=0: a handler's deliberate crash must reach the runtime's own crash report.
@@ -391,6 +400,16 @@ cmd_test() {
         echo "$passed passed, $failed failed"
     fi
     [ "$failed" = 0 ] && [ -z "$FAILED_SUITES" ]
+}
+
+# ---------------------------------------------------------------- fuzz
+
+cmd_fuzz() {
+    local seconds=${1:-60}
+    case $seconds in '' | *[!0-9]*) die "usage: ./build.sh fuzz [SECONDS]" ;; esac
+    ensure_packages $BUILD_PACKAGES $FUZZ_PACKAGES
+    make -j"$JOBS" BUILD_DIR="$BUILD_DIR" fuzz-targets >&2
+    bash tests/fuzz/run.sh "$BUILD_DIR" fuzz "$seconds"
 }
 
 # ---------------------------------------------------------------- bench
@@ -423,6 +442,7 @@ invoke) shift; cmd_invoke "$@" ;;
 layer) shift; cmd_layer "$@" ;;
 new) shift; cmd_new "$@" ;;
 test) shift; cmd_test "$@" ;;
+fuzz) shift; cmd_fuzz "$@" ;;
 bench) shift; cmd_bench "$@" ;;
 clean) rm -rf "$BUILD_DIR" "${BUILD_DIR}-asan" "${BUILD_DIR}-tsan" "${BUILD_DIR}-arm64" ;;
 -h | --help | help) sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p' ;;

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -406,6 +407,7 @@ static pid_t child;
 
 static long sample_at[MAX_SAMPLES];
 static long sample_rss[MAX_SAMPLES], sample_hwm[MAX_SAMPLES];
+static long sample_fds[MAX_SAMPLES], sample_threads[MAX_SAMPLES];
 static int nsamples;
 
 static long rss_anon = -1, rss_file = -1; /* of the last read */
@@ -435,6 +437,34 @@ static void read_proc_rss(pid_t pid, long *rss, long *hwm)
     p = strstr(buf, "RssFile:");
     if (p)
         rss_file = strtol(p + 8, NULL, 10);
+}
+
+/* Open file descriptors (entries of /proc/PID/fd) and threads (Threads: of its status). */
+static void read_proc_fds_threads(pid_t pid, long *fds, long *threads)
+{
+    char path[64], buf[4096];
+    *fds = *threads = -1;
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    if (d) {
+        long n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+            n += e->d_name[0] != '.';
+        closedir(d);
+        *fds = n;
+    }
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = 0;
+    char *p = strstr(buf, "Threads:");
+    if (p)
+        *threads = strtol(p + 8, NULL, 10);
 }
 
 static int send_simple(int fd, const char *status, const char *body)
@@ -540,8 +570,10 @@ static int handle_answer(struct conn *c, struct request *r, const char *tail)
     if (answered == 1)
         t_first_resp = t;
     for (int i = 0; i < nsamples; i++)
-        if (sample_at[i] == answered)
+        if (sample_at[i] == answered) {
             read_proc_rss(child, &sample_rss[i], &sample_hwm[i]);
+            read_proc_fds_threads(child, &sample_fds[i], &sample_threads[i]);
+        }
     if (write_all(c->fd, (struct iovec[]){ { (void *)accepted, sizeof accepted - 1 } }, 1) != 0)
         return -1;
     if (is_err) {
@@ -992,6 +1024,8 @@ static void print_results(const char *failure, uint64_t t_end, long peak_rss, lo
     for (int i = 0; i < nsamples; i++) {
         printf("rss_at_%ld_kb=%ld\n", sample_at[i], sample_rss[i]);
         printf("hwm_at_%ld_kb=%ld\n", sample_at[i], sample_hwm[i]);
+        printf("fds_at_%ld=%ld\n", sample_at[i], sample_fds[i]);
+        printf("threads_at_%ld=%ld\n", sample_at[i], sample_threads[i]);
     }
 }
 

@@ -13,6 +13,7 @@
 # Knobs (environment): BENCH_REPEATS (5), BENCH_COLD_REPEATS (41),
 # BENCH_LONG_N (100000), BENCH_N_SMALL (20000), BENCH_N_64K (5000),
 # BENCH_N_6M (100), BENCH_CALLGRIND (1; 0 skips), BENCH_STRACE (1; 0 skips), BENCH_CG_N (1000),
+# BENCH_FUZZ_SECONDS (30 per fuzz target; 0 skips),
 # BENCH_CPU (the last allowed CPU; "none" does not pin), CC (cc).
 set -uo pipefail
 
@@ -381,6 +382,22 @@ fi
 if [ ${#FAILED[@]} -gt 0 ]; then
     echo
     echo "FAILED runs (wrong answers or runtime errors; logs in the build folder's bench/logs): ${FAILED[*]}"
+fi
+
+# ------------------------------------------------------------------ fuzz targets
+# Executions per second of every libFuzzer target (tests/fuzz/), BENCH_FUZZ_SECONDS each (0
+# skips; clang-14 and libclang-rt-14-dev needed).
+FUZZ_S=${BENCH_FUZZ_SECONDS:-30}
+if [ "$FUZZ_S" != 0 ] && make -s -j2 BUILD_DIR="$B" fuzz-targets >&2 2>/dev/null; then
+    echo
+    row "fuzz target" "executions/s" "executions" "" "" ""
+    row "---" "---:" "---:" "" "" ""
+    if ! bash tests/fuzz/run.sh "$B" rate "$FUZZ_S" > "$OUT/fuzz-rates.txt"; then
+        FAILED+=(fuzz)
+    fi
+    while read -r t rate execs; do row "$t" "$rate" "$execs" "" "" ""; done < "$OUT/fuzz-rates.txt"
+elif [ "$FUZZ_S" != 0 ]; then
+    say "fuzz targets not built (clang-14 and libclang-rt-14-dev): no fuzzing figures"
 fi
 
 say "done in $((SECONDS - START_S)) s"

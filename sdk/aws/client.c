@@ -610,11 +610,28 @@ static lambda_code finish_response(lc_https_result *res, int attempts, long conn
     return LAMBDA_OK;
 }
 
-lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_request *req,
+/* One lambda_aws_client_send in progress: what stays the same over its attempts. */
+typedef struct send_state {
+    lambda_aws_client *c;
+    const lambda_aws_request *req;
+    const lc_curl_api *api;
+    lc_endpoint ep;
+    lc_buf host, path; /* the signed host and path (the endpoint's own prefix first) */
+    const char *rp;    /* the request's path, for messages */
+    int streamed;      /* the body comes from a callback */
+    unsigned flags;    /* for the signer */
+    char payload_hash[65];
+    lc_https_exchange ex;
+    CURL *h;
+    int attempts;
+    long connects;
+    lc_https_result res;
+    int have_res;
+} send_state;
+
+static lambda_code check_send_args(const lambda_aws_client *c, const lambda_aws_request *req,
                                    lambda_aws_response **out)
 {
-    if (out)
-        *out = NULL;
     if (!c || !req || !out || !req->method || !*req->method)
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: NULL argument or no method");
     if ((req->body_len && !req->body) || (req->body && req->body_read) ||
@@ -632,239 +649,283 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
             return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: header %s is set by the client",
                            req->headers[i].name);
     }
+    return LAMBDA_OK;
+}
 
-    lc_set_error_code(NULL);
-    lc_endpoint ep;
-    lambda_code rc = lc_resolve_endpoint(c, req->service, &ep);
+/* Host, path, payload hash (once for all attempts), the exchange and a pooled handle. */
+static lambda_code send_prepare(send_state *s)
+{
+    const lambda_aws_request *req = s->req;
+    if (req->host_prefix)
+        lc_buf_puts(&s->host, req->host_prefix);
+    lc_buf_puts(&s->host, s->ep.host);
+    lc_buf_puts(&s->path, s->ep.base_path);
+    s->rp = req->path && *req->path ? req->path : "/";
+    if (s->rp[0] != '/')
+        lc_buf_putc(&s->path, '/');
+    lc_buf_puts(&s->path, s->rp);
+    if (s->host.failed || s->path.failed)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    s->streamed = req->body_read != NULL;
+    s->flags = req->sigv4_flags;
+    lambda_code rc = LAMBDA_OK;
+    if (s->streamed)
+        s->flags |= LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD;
+    else if (!(s->flags & LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD))
+        rc = lc_sha256_hex(req->body, req->body_len, s->payload_hash);
+    lc_https_exchange *ex = &s->ex;
+    ex->method = req->method;
+    ex->headers = req->headers;
+    ex->header_count = req->header_count;
+    ex->has_body = s->streamed || req->body || !strcmp(req->method, "POST") ||
+                   !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
+    ex->body = req->body;
+    ex->body_read = req->body_read;
+    ex->body_read_ctx = req->body_ctx;
+    ex->body_len = s->streamed ? req->body_stream_len : req->body_len;
+    ex->sink = req->response_write;
+    ex->sink_ctx = req->response_ctx;
+    ex->connect_timeout_ms = s->c->connect_timeout_ms;
     if (rc)
         return rc;
+    s->h = pool_take(s->c, s->api);
+    ex->share = s->c->share; /* after pool_take, which creates the share on first use */
+    return s->h ? LAMBDA_OK : lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed");
+}
 
-    const lc_curl_api *api = lc_curl();
-    if (!api) {
-        lc_endpoint_free(&ep);
-        return LAMBDA_E_LOAD;
+/* This attempt's timeouts: the client's, cut to what is left before the deadline. */
+static lambda_code attempt_timeouts(send_state *s)
+{
+    long timeout = s->c->timeout_ms;
+    if (s->req->deadline_ms > 0) {
+        int64_t left = s->req->deadline_ms - lc_clock_realtime_ms();
+        if (left <= 0)
+            return lc_fail(LAMBDA_E_TIMEOUT, "%s %s %s: deadline reached before attempt %d",
+                           s->req->service, s->req->method, s->rp, s->attempts);
+        if (left < timeout)
+            timeout = (long)left;
     }
+    s->ex.timeout_ms = timeout;
+    if (s->ex.connect_timeout_ms > timeout)
+        s->ex.connect_timeout_ms = timeout;
+    return LAMBDA_OK;
+}
 
-    /* Host and path (the endpoint's own path prefix first). */
-    lc_buf host, path;
-    lc_buf_init(&host);
-    lc_buf_init(&path);
-    if (req->host_prefix)
-        lc_buf_puts(&host, req->host_prefix);
-    lc_buf_puts(&host, ep.host);
-    lc_buf_puts(&path, ep.base_path);
-    const char *rp = req->path && *req->path ? req->path : "/";
-    if (rp[0] != '/')
-        lc_buf_putc(&path, '/');
-    lc_buf_puts(&path, rp);
-    if (host.failed || path.failed) {
-        lc_buf_free(&host);
-        lc_buf_free(&path);
-        lc_endpoint_free(&ep);
+/* Signs the request with the provider's current credentials (fresh for every attempt). */
+static lambda_code attempt_sign(send_state *s, lambda_aws_signature **sig)
+{
+    lambda_aws_credentials *creds = NULL;
+    lambda_code rc = lambda_aws_credentials_provider_get(s->c->creds, s->req->deadline_ms, &creds);
+    if (rc)
+        return rc;
+    lambda_aws_sigv4_request sr;
+    memset(&sr, 0, sizeof sr);
+    sr.method = s->req->method;
+    sr.host = s->host.data;
+    sr.path = s->path.data;
+    sr.query = s->req->query;
+    sr.query_count = s->req->query_count;
+    sr.headers = s->req->headers;
+    sr.header_count = s->req->header_count;
+    sr.payload_hash = s->payload_hash[0] ? s->payload_hash : NULL;
+    sr.region = s->c->region;
+    sr.service = s->req->service;
+    sr.flags = s->flags;
+    rc = lambda_aws_sigv4_sign(creds, &sr, sig);
+    lambda_aws_credentials_unref(creds);
+    if (rc == LAMBDA_OK && lc_log_enabled(LC_LOG_TRACE)) {
+        char *red = redacted_canonical_request(lambda_aws_signature_canonical_request(*sig));
+        lc_log(LC_LOG_TRACE, "canonical request:\n%s\nstring to sign:\n%s",
+               red ? red : "(no memory)", lambda_aws_signature_string_to_sign(*sig));
+        free(red);
+    }
+    return rc;
+}
+
+/* The URL of the signed request into url; the signature's headers and User-Agent into
+ * extra (room for 12), their count returned. */
+static size_t signed_url(const send_state *s, const lambda_aws_signature *sig, lc_buf *url,
+                         lambda_aws_header extra[12])
+{
+    lc_buf_printf(url, "%s://%s%s", s->ep.scheme, s->host.data, lambda_aws_signature_path(sig));
+    const char *q = lambda_aws_signature_query(sig);
+    if (q && *q) {
+        lc_buf_putc(url, '?');
+        lc_buf_puts(url, q);
+    }
+    size_t nh = lambda_aws_signature_header_count(sig);
+    size_t ne = 0;
+    for (size_t i = 0; i < nh && ne < 11; i++) {
+        lambda_aws_signature_header(sig, i, &extra[ne].name, &extra[ne].value);
+        ne++;
+    }
+    extra[ne].name = "User-Agent";
+    extra[ne].value = s->c->user_agent;
+    return ne + 1;
+}
+
+/* Whether the attempt's outcome (rc, s->res) is worth another try; *throttled for the delay.
+ * An HTTP error is recorded as the last error. */
+static int attempt_retryable(send_state *s, lambda_code rc, int *throttled)
+{
+    const lambda_aws_request *req = s->req;
+    const lc_https_result *res = &s->res;
+    *throttled = 0;
+    if (rc != LAMBDA_OK) {
+        if (rc == LAMBDA_E_TIMEOUT && req->deadline_ms > 0 &&
+            lc_clock_realtime_ms() >= req->deadline_ms)
+            return 0;
+        return (rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT) &&
+               !res->streamed;
+    }
+    /* Peek at the error code to classify it. */
+    lambda_aws_response tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.headers = res->headers;
+    tmp.header_count = res->header_count;
+    tmp.body = res->body;
+    parse_error(&tmp);
+    *throttled = res->status == 429 || is_throttle(tmp.error_code);
+    int retry = *throttled || res->status == 500 || res->status == 502 || res->status == 503 ||
+                res->status == 504 || is_transient(tmp.error_code);
+    lc_fail(LAMBDA_E_HTTP_STATUS, "%s %s %s: HTTP %ld %s%s%s", req->service, req->method, s->rp,
+            res->status, tmp.error_code ? tmp.error_code : "", tmp.error_message ? ": " : "",
+            tmp.error_message ? tmp.error_message : "");
+    free(tmp.error_code);
+    free(tmp.error_message);
+    return retry;
+}
+
+/* One signed exchange. *done: the outcome is final (success, or no retry). */
+static lambda_code send_attempt(send_state *s, int *done, int *throttled)
+{
+    *done = 1;
+    *throttled = 0;
+    s->attempts++;
+    if (s->have_res) {
+        lc_https_result_free(&s->res);
+        s->have_res = 0;
+    }
+    lambda_aws_signature *sig = NULL;
+    lambda_code rc = attempt_timeouts(s);
+    if (!rc)
+        rc = attempt_sign(s, &sig);
+    if (rc)
+        return rc;
+    lc_buf url;
+    lc_buf_init(&url);
+    lambda_aws_header extra[12];
+    s->ex.extra_headers = extra;
+    s->ex.extra_header_count = signed_url(s, sig, &url, extra);
+    if (url.failed) {
+        lambda_aws_signature_free(sig);
+        lc_buf_free(&url);
         return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     }
+    s->ex.url = url.data;
+    s->ex.max_buffer = s->req->response_write ? ERROR_BODY_MAX : 0;
+    rc = lc_https_perform(s->h, &s->ex, &s->res);
+    s->have_res = 1;
+    lambda_aws_signature_free(sig);
+    lc_buf_free(&url);
+    s->ex.url = NULL;
+    s->ex.extra_headers = NULL;
+    s->connects += s->res.connects;
+    if (rc == LAMBDA_OK && s->res.status >= 200 && s->res.status < 300)
+        return LAMBDA_OK;
+    int retry = attempt_retryable(s, rc, throttled);
+    if (rc == LAMBDA_OK)
+        rc = LAMBDA_E_HTTP_STATUS;
+    if (!retry || s->attempts >= s->c->max_attempts || s->res.streamed)
+        return rc;
+    if (s->streamed && (!s->req->body_rewind || s->req->body_rewind(s->req->body_ctx) != LAMBDA_OK))
+        return rc;
+    *done = 0;
+    return rc;
+}
 
-    /* The payload hash, once for all attempts. */
-    int streamed = req->body_read != NULL;
-    int has_body = streamed || req->body || !strcmp(req->method, "POST") ||
-                   !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
-    char payload_hash[65] = "";
-    unsigned flags = req->sigv4_flags;
-    if (streamed)
-        flags |= LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD;
-    else if (!(flags & LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD))
-        rc = lc_sha256_hex(req->body, req->body_len, payload_hash);
+/* The pause before attempt s->attempts + 1 (full jitter, doubling, capped), or -1 when it
+ * would pass the deadline. */
+static int64_t retry_delay(const send_state *s, int throttled)
+{
+    const lambda_aws_client *c = s->c;
+    int64_t base = throttled ? c->throttle_delay_ms : c->base_delay_ms;
+    int64_t cap = base;
+    for (int i = 1; i < s->attempts && cap < c->max_backoff_ms; i++)
+        cap *= 2;
+    if (cap > c->max_backoff_ms)
+        cap = c->max_backoff_ms;
+    int64_t delay = (int64_t)(lc_random_unit() * (double)cap);
+    if (s->req->deadline_ms > 0 && lc_clock_realtime_ms() + delay >= s->req->deadline_ms)
+        return -1;
+    return delay;
+}
 
-    lc_https_exchange ex;
-    memset(&ex, 0, sizeof ex);
-    ex.method = req->method;
-    ex.headers = req->headers;
-    ex.header_count = req->header_count;
-    ex.has_body = has_body;
-    ex.body = req->body;
-    ex.body_read = req->body_read;
-    ex.body_read_ctx = req->body_ctx;
-    ex.body_len = streamed ? req->body_stream_len : req->body_len;
-    ex.sink = req->response_write;
-    ex.sink_ctx = req->response_ctx;
-    ex.connect_timeout_ms = c->connect_timeout_ms;
-
-    CURL *h = rc ? NULL : pool_take(c, api);
-    if (!rc && !h)
-        rc = lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed");
-    ex.share = c->share;
-
-    int attempts = 0;
-    long connects = 0;
-    lc_https_result res;
-    memset(&res, 0, sizeof res);
-    int have_res = 0;
-    int64_t started = lc_clock_monotonic_ms();
-
-    while (rc == LAMBDA_OK) {
-        attempts++;
-        if (have_res) {
-            lc_https_result_free(&res);
-            have_res = 0;
-        }
-        long timeout = c->timeout_ms;
-        if (req->deadline_ms > 0) {
-            int64_t left = req->deadline_ms - lc_clock_realtime_ms();
-            if (left <= 0) {
-                rc = lc_fail(LAMBDA_E_TIMEOUT, "%s %s %s: deadline reached before attempt %d",
-                             req->service, req->method, rp, attempts);
-                break;
-            }
-            if (left < timeout)
-                timeout = (long)left;
-        }
-        ex.timeout_ms = timeout;
-        if (ex.connect_timeout_ms > timeout)
-            ex.connect_timeout_ms = timeout;
-
-        lambda_aws_credentials *creds = NULL;
-        rc = lambda_aws_credentials_provider_get(c->creds, req->deadline_ms, &creds);
-        if (rc)
-            break;
-
-        lambda_aws_sigv4_request sr;
-        memset(&sr, 0, sizeof sr);
-        sr.method = req->method;
-        sr.host = host.data;
-        sr.path = path.data;
-        sr.query = req->query;
-        sr.query_count = req->query_count;
-        sr.headers = req->headers;
-        sr.header_count = req->header_count;
-        sr.payload_hash = payload_hash[0] ? payload_hash : NULL;
-        sr.region = c->region;
-        sr.service = req->service;
-        sr.flags = flags;
-        lambda_aws_signature *sig = NULL;
-        rc = lambda_aws_sigv4_sign(creds, &sr, &sig);
-        lambda_aws_credentials_unref(creds);
-        if (rc)
-            break;
-
-        if (lc_log_enabled(LC_LOG_TRACE)) {
-            char *red = redacted_canonical_request(lambda_aws_signature_canonical_request(sig));
-            lc_log(LC_LOG_TRACE, "canonical request:\n%s\nstring to sign:\n%s",
-                   red ? red : "(no memory)", lambda_aws_signature_string_to_sign(sig));
-            free(red);
-        }
-
-        lc_buf url;
-        lc_buf_init(&url);
-        lc_buf_printf(&url, "%s://%s%s", ep.scheme, host.data, lambda_aws_signature_path(sig));
-        const char *q = lambda_aws_signature_query(sig);
-        if (q && *q) {
-            lc_buf_putc(&url, '?');
-            lc_buf_puts(&url, q);
-        }
-        size_t nh = lambda_aws_signature_header_count(sig);
-        lambda_aws_header extra[12];
-        size_t ne = 0;
-        for (size_t i = 0; i < nh && ne < 11; i++) {
-            lambda_aws_signature_header(sig, i, &extra[ne].name, &extra[ne].value);
-            ne++;
-        }
-        extra[ne].name = "User-Agent";
-        extra[ne].value = c->user_agent;
-        ne++;
-        ex.extra_headers = extra;
-        ex.extra_header_count = ne;
-        if (url.failed) {
-            lambda_aws_signature_free(sig);
-            lc_buf_free(&url);
-            rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-            break;
-        }
-        ex.url = url.data;
-        ex.max_buffer = req->response_write ? ERROR_BODY_MAX : 0;
-
-        rc = lc_https_perform(h, &ex, &res);
-        have_res = 1;
-        lambda_aws_signature_free(sig);
-        connects += res.connects;
-
-        int retry = 0, throttled = 0;
-        if (rc == LAMBDA_OK) {
-            if (res.status >= 200 && res.status < 300) {
-                lc_buf_free(&url);
-                break;
-            }
-            /* Peek at the error code to classify it. */
-            lambda_aws_response tmp;
-            memset(&tmp, 0, sizeof tmp);
-            tmp.headers = res.headers;
-            tmp.header_count = res.header_count;
-            tmp.body = res.body;
-            parse_error(&tmp);
-            throttled = res.status == 429 || is_throttle(tmp.error_code);
-            retry = throttled || res.status == 500 || res.status == 502 || res.status == 503 ||
-                    res.status == 504 || is_transient(tmp.error_code);
-            lc_fail(LAMBDA_E_HTTP_STATUS, "%s %s %s: HTTP %ld %s%s%s", req->service, req->method,
-                    rp, res.status, tmp.error_code ? tmp.error_code : "",
-                    tmp.error_message ? ": " : "", tmp.error_message ? tmp.error_message : "");
-            free(tmp.error_code);
-            free(tmp.error_message);
-        } else {
-            retry = (rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT) &&
-                    !res.streamed;
-            if (rc == LAMBDA_E_TIMEOUT && req->deadline_ms > 0 &&
-                lc_clock_realtime_ms() >= req->deadline_ms)
-                retry = 0;
-        }
-        lc_buf_free(&url);
-        if (!retry || attempts >= c->max_attempts || res.streamed) {
-            if (rc == LAMBDA_OK)
-                rc = LAMBDA_E_HTTP_STATUS;
-            break;
-        }
-        if (streamed) {
-            if (!req->body_rewind || req->body_rewind(req->body_ctx) != LAMBDA_OK) {
-                if (rc == LAMBDA_OK)
-                    rc = LAMBDA_E_HTTP_STATUS;
-                break;
-            }
-        }
-        int64_t base = throttled ? c->throttle_delay_ms : c->base_delay_ms;
-        int64_t cap = base;
-        for (int i = 1; i < attempts && cap < c->max_backoff_ms; i++)
-            cap *= 2;
-        if (cap > c->max_backoff_ms)
-            cap = c->max_backoff_ms;
-        int64_t delay = (int64_t)(lc_random_unit() * (double)cap);
-        if (req->deadline_ms > 0 && lc_clock_realtime_ms() + delay >= req->deadline_ms) {
-            if (rc == LAMBDA_OK)
-                rc = LAMBDA_E_HTTP_STATUS;
-            break;
-        }
-        lc_log(LC_LOG_DEBUG, "%s %s %s: attempt %d failed (%s), retrying in %lld ms", req->service,
-               req->method, rp, attempts, lambda_aws_last_error(), (long long)delay);
+/* Attempts until one is final; the outcome in s->res (when an exchange happened). */
+static lambda_code send_with_retries(send_state *s)
+{
+    for (;;) {
+        int done, throttled;
+        lambda_code rc = send_attempt(s, &done, &throttled);
+        if (done)
+            return rc;
+        int64_t delay = retry_delay(s, throttled);
+        if (delay < 0)
+            return rc;
+        lc_log(LC_LOG_DEBUG, "%s %s %s: attempt %d failed (%s), retrying in %lld ms",
+               s->req->service, s->req->method, s->rp, s->attempts, lambda_aws_last_error(),
+               (long long)delay);
         lc_sleep_ms(delay);
-        rc = LAMBDA_OK;
     }
+}
 
-    if (h)
-        pool_give(c, api, h, 0);
-    if (have_res && (rc == LAMBDA_OK || rc == LAMBDA_E_HTTP_STATUS)) {
-        lambda_code frc = finish_response(&res, attempts, connects, out);
+lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_request *req,
+                                   lambda_aws_response **out)
+{
+    if (out)
+        *out = NULL;
+    lambda_code rc = check_send_args(c, req, out);
+    if (rc)
+        return rc;
+    lc_set_error_code(NULL);
+    send_state s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    s.req = req;
+    s.rp = req->path && *req->path ? req->path : "/";
+    rc = lc_resolve_endpoint(c, req->service, &s.ep);
+    if (rc)
+        return rc;
+    s.api = lc_curl();
+    if (!s.api) {
+        lc_endpoint_free(&s.ep);
+        return LAMBDA_E_LOAD;
+    }
+    lc_buf_init(&s.host);
+    lc_buf_init(&s.path);
+    int64_t started = lc_clock_monotonic_ms();
+    rc = send_prepare(&s);
+    if (rc == LAMBDA_OK)
+        rc = send_with_retries(&s);
+    if (s.h)
+        pool_give(c, s.api, s.h, 0);
+    if (s.have_res && (rc == LAMBDA_OK || rc == LAMBDA_E_HTTP_STATUS)) {
+        lambda_code frc = finish_response(&s.res, s.attempts, s.connects, out);
         if (frc)
             rc = frc;
     }
-    if (have_res)
-        lc_https_result_free(&res);
+    if (s.have_res)
+        lc_https_result_free(&s.res);
     if (rc == LAMBDA_E_HTTP_STATUS && *out)
         lc_set_error_code((*out)->error_code);
     lc_log(LC_LOG_DEBUG, "%s %s %s -> %d in %lld ms (attempts %d, new connections %ld)%s%s",
-           req->service, req->method, rp, *out ? (*out)->status : 0,
-           (long long)(lc_clock_monotonic_ms() - started), attempts, connects, rc ? ": " : "",
+           req->service, req->method, s.rp, *out ? (*out)->status : 0,
+           (long long)(lc_clock_monotonic_ms() - started), s.attempts, s.connects, rc ? ": " : "",
            rc ? lambda_aws_last_error() : "");
     if (rc == LAMBDA_OK)
         lc_clear_error();
-    lc_buf_free(&host);
-    lc_buf_free(&path);
-    lc_endpoint_free(&ep);
+    lc_buf_free(&s.host);
+    lc_buf_free(&s.path);
+    lc_endpoint_free(&s.ep);
     return rc;
 }

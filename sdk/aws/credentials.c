@@ -291,24 +291,43 @@ static lambda_code get_env(lambda_aws_credentials_provider *p, lambda_aws_creden
     return LAMBDA_OK;
 }
 
-/* Whether an http:// FULL_URI host is one the AWS SDKs accept (loopback or ECS/EKS). */
+/*
+ * Whether s is a dotted quad in canonical form, 127.x.x.x: four decimal numbers of 1 to 3
+ * digits, none with a leading zero, each at most 255. libcurl (like inet_aton) also takes
+ * octal (0127 is 87), hex (0x7f), short forms (127.1) and one 32-bit number: any of those
+ * could read as loopback here and connect elsewhere, so they are refused, not interpreted.
+ */
+static int canonical_loopback_v4(const char *s)
+{
+    for (int part = 0; part < 4; part++) {
+        if (part && *s++ != '.')
+            return 0;
+        size_t n = strspn(s, "0123456789");
+        if (n == 0 || n > 3 || (n > 1 && s[0] == '0'))
+            return 0;
+        unsigned v = 0;
+        for (size_t i = 0; i < n; i++)
+            v = v * 10 + (unsigned)(s[i] - '0');
+        if (v > 255 || (part == 0 && v != 127))
+            return 0;
+        s += n;
+    }
+    return *s == '\0';
+}
+
+/* Whether an http:// FULL_URI host is one the AWS SDKs accept (loopback or ECS/EKS), written
+ * exactly as libcurl will connect to it. */
 static int allowed_http_host(const char *host)
 {
     if (!strcmp(host, "localhost") || !strcmp(host, "169.254.170.2") ||
         !strcmp(host, "169.254.170.23") || !strcmp(host, "[::1]") ||
         !strcasecmp(host, "[fd00:ec2::23]"))
         return 1;
-    /* 127.0.0.0/8 */
-    unsigned a, b, c, d;
-    char tail;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
-        c < 256 && d < 256)
-        return 1;
-    return 0;
+    return canonical_loopback_v4(host);
 }
 
 /* Splits "scheme://host[:port]/..." far enough to check the scheme and host. */
-static lambda_code check_full_uri(const char *uri)
+lambda_code lc_credentials_check_full_uri(const char *uri)
 {
     int https = !strncasecmp(uri, "https://", 8);
     int http = !strncasecmp(uri, "http://", 7);
@@ -330,8 +349,12 @@ static lambda_code check_full_uri(const char *uri)
     /* Drop the port (after the last ':' unless inside an IPv6 literal). */
     char *end = host[0] == '[' ? strchr(host, ']') : NULL;
     char *colon = strrchr(end ? end : host, ':');
-    if (colon)
+    if (colon) {
+        /* The port: decimal digits only (libcurl refuses anything else too). */
+        if (colon[1] && strspn(colon + 1, "0123456789") != strlen(colon + 1))
+            return lc_fail(LAMBDA_E_CONFIG, "AWS_CONTAINER_CREDENTIALS_FULL_URI has a bad port");
         *colon = '\0';
+    }
     if (!allowed_http_host(host))
         return lc_fail(LAMBDA_E_CONFIG,
                        "AWS_CONTAINER_CREDENTIALS_FULL_URI over http must use a loopback host or "
@@ -395,8 +418,8 @@ static const char *json_str(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
-static lambda_code parse_container_answer(const char *body, size_t len,
-                                          lambda_aws_credentials **out)
+lambda_code lc_credentials_parse_container(const char *body, size_t len,
+                                           lambda_aws_credentials **out)
 {
     json_tokener *tok = json_tokener_new();
     if (!tok)
@@ -436,44 +459,93 @@ static lambda_code parse_container_answer(const char *body, size_t len,
     return rc;
 }
 
-static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials **out)
+/* The endpoint's URL into url: the relative URI (ECS) wins over the full one, as in the SDKs. */
+static lambda_code container_url(lc_buf *url)
 {
-    *out = NULL;
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    lc_buf url;
-    lc_buf_init(&url);
-    lambda_code rc;
     if (rel && *rel) {
-        /* The SDKs prefer the relative URI (ECS) when both are set. */
-        lc_buf_printf(&url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel);
+        lc_buf_printf(url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if ((rc = check_full_uri(full)))
+        lambda_code rc = lc_credentials_check_full_uri(full);
+        if (rc)
             return rc;
-        lc_buf_puts(&url, full);
+        lc_buf_puts(url, full);
     } else {
         return lc_fail(LAMBDA_E_CONFIG,
                        "no credentials: neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor "
                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set");
     }
-    if (url.failed) {
-        lc_buf_free(&url);
-        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    return url->failed ? lc_fail(LAMBDA_E_NO_MEMORY, "out of memory") : LAMBDA_OK;
+}
+
+/* One GET of the endpoint within left ms; *retry says whether another attempt may help. */
+static lambda_code container_attempt(CURL *h, lc_https_exchange *ex, int64_t left, int *retry,
+                                     lambda_aws_credentials **out)
+{
+    ex->timeout_ms = (long)left;
+    ex->connect_timeout_ms =
+        left < FETCH_CONNECT_TIMEOUT_MS ? (long)left : FETCH_CONNECT_TIMEOUT_MS;
+    lc_https_result res;
+    lambda_code rc = lc_https_perform(h, ex, &res);
+    *retry = 0;
+    if (rc == LAMBDA_OK) {
+        if (res.status == 200) {
+            rc = lc_credentials_parse_container(res.body.data ? res.body.data : "", res.body.len,
+                                                out);
+        } else {
+            rc = lc_fail(LAMBDA_E_HTTP_STATUS, "container credentials endpoint answered HTTP %ld",
+                         res.status);
+            *retry = res.status >= 500 || res.status == 429;
+        }
+    } else {
+        *retry = rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT;
     }
+    if (res.body.data)
+        lc_wipe(res.body.data, res.body.len);
+    lc_https_result_free(&res);
+    return rc;
+}
+
+/* Up to FETCH_ATTEMPTS GETs with jittered pauses, within FETCH_TIMEOUT_MS and the deadline. */
+static lambda_code container_fetch_retrying(CURL *h, lc_https_exchange *ex, int64_t deadline_ms,
+                                            lambda_aws_credentials **out)
+{
+    int64_t start = lc_clock_monotonic_ms();
+    lambda_code rc = LAMBDA_E_TIMEOUT;
+    for (int attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
+        int64_t left = FETCH_TIMEOUT_MS - (lc_clock_monotonic_ms() - start);
+        if (deadline_ms > 0 && deadline_ms - lc_clock_realtime_ms() < left)
+            left = deadline_ms - lc_clock_realtime_ms();
+        if (left <= 0)
+            return lc_fail(LAMBDA_E_TIMEOUT, "container credentials: deadline reached");
+        int retry;
+        rc = container_attempt(h, ex, left, &retry, out);
+        if (rc == LAMBDA_OK || !retry || attempt == FETCH_ATTEMPTS)
+            break;
+        lc_sleep_ms((int64_t)(lc_random_unit() * (double)(50 << attempt)));
+    }
+    return rc;
+}
+
+static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials **out)
+{
+    *out = NULL;
+    lc_buf url;
+    lc_buf_init(&url);
     char *token = NULL;
-    if ((rc = read_auth_token(&token))) {
+    lambda_code rc = container_url(&url);
+    if (!rc)
+        rc = read_auth_token(&token);
+    const lc_curl_api *api = rc ? NULL : lc_curl();
+    CURL *h = api ? api->easy_init() : NULL;
+    if (!rc && !h)
+        rc = api ? lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed") : LAMBDA_E_LOAD;
+    if (rc) {
+        free_secret(token);
         lc_buf_free(&url);
         return rc;
     }
-
-    const lc_curl_api *api = lc_curl();
-    CURL *h = api ? api->easy_init() : NULL;
-    if (!h) {
-        free_secret(token);
-        lc_buf_free(&url);
-        return api ? lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed") : LAMBDA_E_LOAD;
-    }
-
     lambda_aws_header hdrs[2] = { { "Authorization", token }, { "Accept", "application/json" } };
     lc_https_exchange ex;
     memset(&ex, 0, sizeof ex);
@@ -482,41 +554,7 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
     ex.headers = token ? hdrs : hdrs + 1;
     ex.header_count = token ? 2 : 1;
     ex.max_buffer = 64 * 1024;
-
-    int64_t start = lc_clock_monotonic_ms();
-    rc = LAMBDA_E_TIMEOUT;
-    for (int attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
-        int64_t left = FETCH_TIMEOUT_MS - (lc_clock_monotonic_ms() - start);
-        if (deadline_ms > 0 && deadline_ms - lc_clock_realtime_ms() < left)
-            left = deadline_ms - lc_clock_realtime_ms();
-        if (left <= 0) {
-            rc = lc_fail(LAMBDA_E_TIMEOUT, "container credentials: deadline reached");
-            break;
-        }
-        ex.timeout_ms = (long)left;
-        ex.connect_timeout_ms =
-            left < FETCH_CONNECT_TIMEOUT_MS ? (long)left : FETCH_CONNECT_TIMEOUT_MS;
-        lc_https_result res;
-        rc = lc_https_perform(h, &ex, &res);
-        int retry = 0;
-        if (rc == LAMBDA_OK) {
-            if (res.status == 200) {
-                rc = parse_container_answer(res.body.data ? res.body.data : "", res.body.len, out);
-            } else {
-                rc = lc_fail(LAMBDA_E_HTTP_STATUS,
-                             "container credentials endpoint answered HTTP %ld", res.status);
-                retry = res.status >= 500 || res.status == 429;
-            }
-        } else {
-            retry = rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT;
-        }
-        if (res.body.data)
-            lc_wipe(res.body.data, res.body.len);
-        lc_https_result_free(&res);
-        if (rc == LAMBDA_OK || !retry || attempt == FETCH_ATTEMPTS)
-            break;
-        lc_sleep_ms((int64_t)(lc_random_unit() * (double)(50 << attempt)));
-    }
+    rc = container_fetch_retrying(h, &ex, deadline_ms, out);
     api->easy_cleanup(h);
     free_secret(token);
     lc_buf_free(&url);

@@ -200,20 +200,11 @@ static lambda_code map_curl_error(const lc_curl_api *api, CURLcode cc, const lc_
     }
 }
 
-lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_https_result *res)
+/* ex's headers (then its extra headers) as curl's list, plus "Expect:" (no 100-continue
+ * round trip). NULL in *out and LAMBDA_E_NO_MEMORY when out of memory. */
+static lambda_code header_list(const lc_curl_api *api, const lc_https_exchange *ex,
+                               struct curl_slist **out)
 {
-    const lc_curl_api *api = lc_curl();
-    if (!api)
-        return LAMBDA_E_LOAD;
-    CURL *h = curl_handle;
-    memset(res, 0, sizeof *res);
-    lc_buf_init(&res->body);
-
-    transfer t;
-    memset(&t, 0, sizeof t);
-    t.ex = ex;
-    t.res = res;
-
     struct curl_slist *list = NULL;
     lc_buf line;
     lc_buf_init(&line);
@@ -246,13 +237,21 @@ lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_
     lc_buf_free(&line);
     if (rc) {
         api->slist_free_all(list);
-        return rc;
+        list = NULL;
     }
+    *out = list;
+    return rc;
+}
 
-    char errbuf[CURL_ERROR_SIZE];
-    errbuf[0] = '\0';
+/* The handle's options for one exchange: URL, protocol, timeouts, callbacks on t, method. */
+static void set_options(const lc_curl_api *api, CURL *h, const lc_https_exchange *ex, transfer *t,
+                        struct curl_slist *list, char *errbuf)
+{
     api->easy_reset(h);
     api->easy_setopt(h, CURLOPT_URL, ex->url);
+    /* The path goes out exactly as signed: libcurl would otherwise collapse "/./" and "/../"
+     * (S3 keys may hold them) and send the request to another resource. */
+    api->easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     api->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     api->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     api->easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -261,9 +260,9 @@ lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_
     api->easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     api->easy_setopt(h, CURLOPT_HTTPHEADER, list);
     api->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    api->easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    api->easy_setopt(h, CURLOPT_HEADERDATA, t);
     api->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-    api->easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    api->easy_setopt(h, CURLOPT_WRITEDATA, t);
     if (ex->share)
         api->easy_setopt(h, CURLOPT_SHARE, ex->share);
     if (ex->timeout_ms > 0)
@@ -273,14 +272,13 @@ lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_
     const char *ca = lc_ca_bundle();
     if (ca)
         api->easy_setopt(h, CURLOPT_CAINFO, ca);
-
     if (ex->has_body) {
         api->easy_setopt(h, CURLOPT_UPLOAD, 1L);
         api->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)ex->body_len);
         api->easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-        api->easy_setopt(h, CURLOPT_READDATA, &t);
+        api->easy_setopt(h, CURLOPT_READDATA, t);
         api->easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
-        api->easy_setopt(h, CURLOPT_SEEKDATA, &t);
+        api->easy_setopt(h, CURLOPT_SEEKDATA, t);
         if (strcmp(ex->method, "PUT") != 0)
             api->easy_setopt(h, CURLOPT_CUSTOMREQUEST, ex->method);
     } else if (!strcmp(ex->method, "HEAD")) {
@@ -290,6 +288,43 @@ lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_
         if (strcmp(ex->method, "GET") != 0)
             api->easy_setopt(h, CURLOPT_CUSTOMREQUEST, ex->method);
     }
+}
+
+/* What a failed transfer means: a body callback's own error, or curl's. */
+static lambda_code transfer_error(const lc_curl_api *api, CURLcode cc, const lc_https_exchange *ex,
+                                  const lc_https_result *res, const char *errbuf)
+{
+    if (res->sink_error != LAMBDA_OK &&
+        (cc == CURLE_WRITE_ERROR || cc == CURLE_ABORTED_BY_CALLBACK || cc == CURLE_READ_ERROR)) {
+        if (res->sink_error == LAMBDA_E_INVALID_ARGUMENT && ex->body_read)
+            return lc_fail(res->sink_error, "%s %s: request body ended before %llu bytes",
+                           ex->method, ex->url, (unsigned long long)ex->body_len);
+        return lc_fail(res->sink_error, "%s %s: aborted by a body callback (%d)", ex->method,
+                       ex->url, (int)res->sink_error);
+    }
+    return map_curl_error(api, cc, ex, errbuf);
+}
+
+lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_https_result *res)
+{
+    const lc_curl_api *api = lc_curl();
+    if (!api)
+        return LAMBDA_E_LOAD;
+    CURL *h = curl_handle;
+    memset(res, 0, sizeof *res);
+    lc_buf_init(&res->body);
+
+    transfer t;
+    memset(&t, 0, sizeof t);
+    t.ex = ex;
+    t.res = res;
+    struct curl_slist *list;
+    lambda_code rc = header_list(api, ex, &list);
+    if (rc)
+        return rc;
+    char errbuf[CURL_ERROR_SIZE];
+    errbuf[0] = '\0';
+    set_options(api, h, ex, &t, list, errbuf);
 
     CURLcode cc = api->easy_perform(h);
     long connects = 0;
@@ -304,20 +339,7 @@ lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex, lc_
     api->easy_setopt(h, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     api->easy_setopt(h, CURLOPT_ERRORBUFFER, (char *)NULL);
     api->slist_free_all(list);
-
-    if (cc != CURLE_OK) {
-        if (res->sink_error != LAMBDA_OK &&
-            (cc == CURLE_WRITE_ERROR || cc == CURLE_ABORTED_BY_CALLBACK ||
-             cc == CURLE_READ_ERROR)) {
-            if (res->sink_error == LAMBDA_E_INVALID_ARGUMENT && ex->body_read)
-                return lc_fail(res->sink_error, "%s %s: request body ended before %llu bytes",
-                               ex->method, ex->url, (unsigned long long)ex->body_len);
-            return lc_fail(res->sink_error, "%s %s: aborted by a body callback (%d)", ex->method,
-                           ex->url, (int)res->sink_error);
-        }
-        return map_curl_error(api, cc, ex, errbuf);
-    }
-    return LAMBDA_OK;
+    return cc == CURLE_OK ? LAMBDA_OK : transfer_error(api, cc, ex, res, errbuf);
 }
 
 void lc_https_result_free(lc_https_result *res)

@@ -127,6 +127,12 @@ LC_HIDDEN lambda_code lc_hmac_sha256(const void *key, size_t key_len, const void
 
 /* The SigV4 signing key for (date "YYYYMMDD", region, service), derived from the
  * credentials' secret and cached inside the credentials object. */
+/* The container credentials endpoint's answer (a JSON object) read into *out. */
+LC_HIDDEN lambda_code lc_credentials_parse_container(const char *body, size_t len,
+                                                     lambda_aws_credentials **out);
+/* Whether AWS_CONTAINER_CREDENTIALS_FULL_URI may be used: https, or http to a loopback or
+ * ECS/EKS host written exactly as libcurl will connect to it. */
+LC_HIDDEN lambda_code lc_credentials_check_full_uri(const char *uri);
 LC_HIDDEN lambda_code lc_credentials_signing_key(const lambda_aws_credentials *c, const char *date,
                                                  const char *region, const char *service,
                                                  unsigned char key[32]);

@@ -337,13 +337,38 @@ static int contains_crlf(const char *s)
     return strchr(s, '\r') || strchr(s, '\n');
 }
 
-static lambda_code sign_common(const lambda_aws_credentials *creds,
-                               const lambda_aws_sigv4_request *req, int presign, uint32_t expires_s,
-                               lambda_aws_signature **out)
+/* One signing in progress: the request, what was derived from it so far, and the result. */
+typedef struct signing {
+    const lambda_aws_credentials *creds;
+    const lambda_aws_sigv4_request *req;
+    int presign;
+    uint32_t expires_s;
+    int s3; /* the S3 rules: no path normalisation, single encoding */
+    sign_state st;
+    lambda_aws_signature *s;
+    lc_buf b; /* scratch */
+    /* The caller's headers that change the signing. */
+    const char *date_header, *host_header, *sha_header, *token_header;
+    char amz_date[17], date[9];
+    char hash_hex[65];
+    const char *payload_hash;
+    const char *token;
+    int token_signed;
+    char *canon_headers; /* "name:value\n..." */
+    char *canon_query;   /* "a=1&b=2" */
+    char *canon_path;
+} signing;
+
+static lambda_code out_of_memory(void)
 {
-    if (out)
-        *out = NULL;
-    if (!creds || !req || !out || !req->method || !*req->method || !req->region || !*req->region ||
+    return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+}
+
+static lambda_code check_request(const lambda_aws_credentials *creds,
+                                 const lambda_aws_sigv4_request *req, int presign,
+                                 uint32_t expires_s)
+{
+    if (!creds || !req || !req->method || !*req->method || !req->region || !*req->region ||
         !req->service || !*req->service || (req->header_count && !req->headers) ||
         (req->query_count && !req->query) || (req->body_len && !req->body))
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
@@ -353,235 +378,225 @@ static lambda_code sign_common(const lambda_aws_credentials *creds,
     if (presign && (expires_s < 1 || expires_s > 604800))
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
                        "sigv4: expires must be 1..604800 seconds, not %u", expires_s);
+    return LAMBDA_OK;
+}
 
-    int s3 = s3_service(req->service);
-    if (req->flags & LAMBDA_AWS_SIGV4_S3_RULES)
-        s3 = 1;
-    if (req->flags & LAMBDA_AWS_SIGV4_GENERIC_RULES)
-        s3 = 0;
-
-    lambda_code rc = LAMBDA_OK;
-    sign_state st;
-    memset(&st, 0, sizeof st);
-    lambda_aws_signature *s = calloc(1, sizeof *s);
-    if (!s)
-        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-    st.sig = s;
-    lc_buf b;
-    lc_buf_init(&b);
-
-    const char *date_header = NULL, *host_header = NULL, *sha_header = NULL, *token_header = NULL;
+/* The caller's headers: checked, the special ones noted, the signed ones canonicalised. */
+static lambda_code take_headers(signing *g)
+{
+    const lambda_aws_sigv4_request *req = g->req;
     for (size_t i = 0; i < req->header_count; i++) {
         const lambda_aws_header *h = &req->headers[i];
-        if (!h->name || !*h->name || !h->value) {
-            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: header %zu has no name or value", i);
-            goto done;
-        }
-        if (contains_crlf(h->name) || contains_crlf(h->value) || strchr(h->name, ':')) {
-            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: header %s contains CR, LF or ':'",
-                         h->name);
-            goto done;
-        }
+        if (!h->name || !*h->name || !h->value)
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: header %zu has no name or value", i);
+        if (contains_crlf(h->name) || contains_crlf(h->value) || strchr(h->name, ':'))
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: header %s contains CR, LF or ':'",
+                           h->name);
         if (lc_strcaseeq(h->name, "x-amz-date"))
-            date_header = h->value;
+            g->date_header = h->value;
         else if (lc_strcaseeq(h->name, "host"))
-            host_header = h->value;
+            g->host_header = h->value;
         else if (lc_strcaseeq(h->name, "x-amz-content-sha256"))
-            sha_header = h->value;
+            g->sha_header = h->value;
         else if (lc_strcaseeq(h->name, "x-amz-security-token"))
-            token_header = h->value;
+            g->token_header = h->value;
         if (unsigned_header(h->name))
             continue;
-        if ((rc = add_canon_header(&st, h->name, h->value)))
-            goto done;
+        lambda_code rc = add_canon_header(&g->st, h->name, h->value);
+        if (rc)
+            return rc;
     }
+    return LAMBDA_OK;
+}
 
-    /* Signing time. */
-    char amz_date[17];
-    if (date_header && !presign) {
-        char *cv = canonical_value(date_header);
-        if (!cv) {
-            rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-            goto done;
-        }
+/* amz_date and date: from an X-Amz-Date header (not when presigning), else the request's time
+ * or now. */
+static lambda_code signing_time(signing *g)
+{
+    if (g->date_header && !g->presign) {
+        char *cv = canonical_value(g->date_header);
+        if (!cv)
+            return out_of_memory();
         int ok = is_amz_date(cv);
         if (ok)
-            memcpy(amz_date, cv, 17);
+            memcpy(g->amz_date, cv, 17);
         free(cv);
-        if (!ok) {
-            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: X-Amz-Date is not YYYYMMDDTHHMMSSZ");
-            goto done;
-        }
+        if (!ok)
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: X-Amz-Date is not YYYYMMDDTHHMMSSZ");
     } else {
-        int64_t t = req->time_s ? req->time_s : lc_clock_realtime_ms() / 1000;
-        format_amz_date(t, amz_date);
+        int64_t t = g->req->time_s ? g->req->time_s : lc_clock_realtime_ms() / 1000;
+        format_amz_date(t, g->amz_date);
     }
-    char date[9];
-    memcpy(date, amz_date, 8);
-    date[8] = '\0';
+    memcpy(g->date, g->amz_date, 8);
+    g->date[8] = '\0';
+    return LAMBDA_OK;
+}
 
-    /* Host. */
-    if (host_header) {
-        char *cv = canonical_value(host_header);
-        if (!cv) {
-            rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-            goto done;
-        }
-        s->host = cv;
-    } else {
-        if (!req->host || !*req->host || contains_crlf(req->host)) {
-            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: no host and no Host header");
-            goto done;
-        }
-        if ((rc = add_canon_header(&st, "host", req->host)))
-            goto done;
-        if (!presign && (rc = add_output_header(&st, "Host", req->host)))
-            goto done;
-        s->host = lc_strdup(req->host);
-        if (!s->host) {
-            rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-            goto done;
-        }
+/* The host: from a Host header, else req->host, which is then signed and added. */
+static lambda_code signing_host(signing *g)
+{
+    const char *host = g->req->host;
+    if (g->host_header) {
+        g->s->host = canonical_value(g->host_header);
+        return g->s->host ? LAMBDA_OK : out_of_memory();
     }
+    if (!host || !*host || contains_crlf(host))
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: no host and no Host header");
+    lambda_code rc = add_canon_header(&g->st, "host", host);
+    if (!rc && !g->presign)
+        rc = add_output_header(&g->st, "Host", host);
+    if (!rc && !(g->s->host = lc_strdup(host)))
+        rc = out_of_memory();
+    return rc;
+}
 
-    /* Payload hash. */
-    char hash_hex[65];
-    const char *payload_hash;
-    if (sha_header) {
-        payload_hash = sha_header;
+/* The payload hash: a header's, the caller's, UNSIGNED-PAYLOAD, or the body's SHA-256. */
+static lambda_code payload_hash(signing *g)
+{
+    const lambda_aws_sigv4_request *req = g->req;
+    if (g->sha_header) {
+        g->payload_hash = g->sha_header;
     } else if (req->payload_hash) {
-        payload_hash = req->payload_hash;
-    } else if ((req->flags & LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD) || (presign && s3)) {
-        payload_hash = UNSIGNED_PAYLOAD;
+        g->payload_hash = req->payload_hash;
+    } else if ((req->flags & LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD) || (g->presign && g->s3)) {
+        g->payload_hash = UNSIGNED_PAYLOAD;
     } else {
-        if ((rc = lc_sha256_hex(req->body, req->body_len, hash_hex)))
-            goto done;
-        payload_hash = hash_hex;
+        lambda_code rc = lc_sha256_hex(req->body, req->body_len, g->hash_hex);
+        if (rc)
+            return rc;
+        g->payload_hash = g->hash_hex;
     }
-    if (!valid_payload_hash(payload_hash)) {
-        rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: malformed payload hash");
-        goto done;
-    }
-    s->payload_hash = lc_strdup(payload_hash);
-    if (!s->payload_hash) {
-        rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-        goto done;
-    }
+    if (!valid_payload_hash(g->payload_hash))
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: malformed payload hash");
+    g->s->payload_hash = lc_strdup(g->payload_hash);
+    return g->s->payload_hash ? LAMBDA_OK : out_of_memory();
+}
 
-    const char *token = lambda_aws_credentials_session_token(creds);
-    int token_signed = token && !(req->flags & LAMBDA_AWS_SIGV4_TOKEN_UNSIGNED);
+/* Signed and sent as name (canonical lower-case lname), unless presigning. */
+static lambda_code add_amz_header(signing *g, const char *lname, const char *name,
+                                  const char *value, int sign)
+{
+    lambda_code rc = sign ? add_canon_header(&g->st, lname, value) : LAMBDA_OK;
+    return rc ? rc : add_output_header(&g->st, name, value);
+}
 
-    if (!presign) {
-        if (!sha_header && (s3 || (req->flags & LAMBDA_AWS_SIGV4_CONTENT_SHA256_HEADER))) {
-            if ((rc = add_canon_header(&st, "x-amz-content-sha256", payload_hash)))
-                goto done;
-            if ((rc = add_output_header(&st, "X-Amz-Content-Sha256", payload_hash)))
-                goto done;
-        }
-        if (!date_header) {
-            if ((rc = add_canon_header(&st, "x-amz-date", amz_date)))
-                goto done;
-            if ((rc = add_output_header(&st, "X-Amz-Date", amz_date)))
-                goto done;
-        }
-        if (token && !token_header) {
-            if (token_signed && (rc = add_canon_header(&st, "x-amz-security-token", token)))
-                goto done;
-            if ((rc = add_output_header(&st, "X-Amz-Security-Token", token)))
-                goto done;
-        }
-    }
+/* X-Amz-Content-Sha256, X-Amz-Date and X-Amz-Security-Token as the request needs them. */
+static lambda_code amz_headers(signing *g)
+{
+    lambda_code rc = LAMBDA_OK;
+    if (g->presign)
+        return rc;
+    if (!g->sha_header && (g->s3 || (g->req->flags & LAMBDA_AWS_SIGV4_CONTENT_SHA256_HEADER)))
+        rc = add_amz_header(g, "x-amz-content-sha256", "X-Amz-Content-Sha256", g->payload_hash, 1);
+    if (!rc && !g->date_header)
+        rc = add_amz_header(g, "x-amz-date", "X-Amz-Date", g->amz_date, 1);
+    if (!rc && g->token && !g->token_header)
+        rc = add_amz_header(g, "x-amz-security-token", "X-Amz-Security-Token", g->token,
+                            g->token_signed);
+    return rc;
+}
 
-    /* Canonical headers and the signed header list. */
-    qsort(st.headers, st.header_count, sizeof *st.headers, cmp_header);
-    lc_buf canon_headers, signed_headers;
-    lc_buf_init(&canon_headers);
-    lc_buf_init(&signed_headers);
-    for (size_t i = 0; i < st.header_count; i++) {
-        if (i > 0 && !strcmp(st.headers[i].name, st.headers[i - 1].name)) {
-            lc_buf_putc(&canon_headers, ',');
-            lc_buf_puts(&canon_headers, st.headers[i].value);
+/* The canonical headers (sorted; values of one name joined with ',') and the signed list. */
+static lambda_code canonical_headers(signing *g)
+{
+    sign_state *st = &g->st;
+    qsort(st->headers, st->header_count, sizeof *st->headers, cmp_header);
+    lc_buf canon, names;
+    lc_buf_init(&canon);
+    lc_buf_init(&names);
+    for (size_t i = 0; i < st->header_count; i++) {
+        if (i > 0 && !strcmp(st->headers[i].name, st->headers[i - 1].name)) {
+            lc_buf_putc(&canon, ',');
+            lc_buf_puts(&canon, st->headers[i].value);
             continue;
         }
         if (i > 0) {
-            lc_buf_putc(&canon_headers, '\n');
-            lc_buf_putc(&signed_headers, ';');
+            lc_buf_putc(&canon, '\n');
+            lc_buf_putc(&names, ';');
         }
-        lc_buf_puts(&canon_headers, st.headers[i].name);
-        lc_buf_putc(&canon_headers, ':');
-        lc_buf_puts(&canon_headers, st.headers[i].value);
-        lc_buf_puts(&signed_headers, st.headers[i].name);
+        lc_buf_puts(&canon, st->headers[i].name);
+        lc_buf_putc(&canon, ':');
+        lc_buf_puts(&canon, st->headers[i].value);
+        lc_buf_puts(&names, st->headers[i].name);
     }
-    lc_buf_putc(&canon_headers, '\n');
-    s->signed_headers = lc_buf_take(&signed_headers);
-    char *canon_headers_s = lc_buf_take(&canon_headers);
-    if (!s->signed_headers || !canon_headers_s) {
-        free(canon_headers_s);
-        rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-        goto done;
-    }
+    lc_buf_putc(&canon, '\n');
+    g->s->signed_headers = lc_buf_take(&names);
+    g->canon_headers = lc_buf_take(&canon);
+    return g->s->signed_headers && g->canon_headers ? LAMBDA_OK : out_of_memory();
+}
 
-    /* Scope. */
-    buf_cat(&b, date, "/", req->region, "/", req->service, "/aws4_request", (char *)NULL);
-    s->scope = lc_buf_take(&b);
-    s->amz_date = lc_strdup(amz_date);
+/* The X-Amz-* query parameters of a presigned URL (the signature comes last, unsigned). */
+static lambda_code presign_params(signing *g)
+{
+    char credential[512], expires[16];
+    snprintf(credential, sizeof credential, "%s/%s", lambda_aws_credentials_access_key_id(g->creds),
+             g->s->scope);
+    snprintf(expires, sizeof expires, "%u", g->expires_s);
+    lambda_code rc = add_param(&g->st, "X-Amz-Algorithm", ALGORITHM);
+    if (!rc)
+        rc = add_param(&g->st, "X-Amz-Credential", credential);
+    if (!rc)
+        rc = add_param(&g->st, "X-Amz-Date", g->amz_date);
+    if (!rc)
+        rc = add_param(&g->st, "X-Amz-Expires", expires);
+    if (!rc)
+        rc = add_param(&g->st, "X-Amz-SignedHeaders", g->s->signed_headers);
+    if (!rc && g->token_signed && !g->token_header)
+        rc = add_param(&g->st, "X-Amz-Security-Token", g->token);
+    return rc;
+}
 
-    /* Query parameters (presigned: plus the X-Amz-* ones). */
+/* The scope, then the canonical query: the request's parameters (presigned: and the X-Amz-*
+ * ones), encoded and sorted. */
+static lambda_code canonical_query(signing *g)
+{
+    const lambda_aws_sigv4_request *req = g->req;
+    buf_cat(&g->b, g->date, "/", req->region, "/", req->service, "/aws4_request", (char *)NULL);
+    g->s->scope = lc_buf_take(&g->b);
+    g->s->amz_date = lc_strdup(g->amz_date);
+    if (!g->s->scope || !g->s->amz_date)
+        return out_of_memory();
+    lambda_code rc = LAMBDA_OK;
     for (size_t i = 0; i < req->query_count && rc == LAMBDA_OK; i++) {
-        if (!req->query[i].name) {
-            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: query parameter %zu has no name", i);
-            break;
-        }
-        rc = add_param(&st, req->query[i].name, req->query[i].value);
+        if (!req->query[i].name)
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: query parameter %zu has no name", i);
+        rc = add_param(&g->st, req->query[i].name, req->query[i].value);
     }
-    if (rc == LAMBDA_OK && presign && s->scope) {
-        char credential[512], expires[16];
-        snprintf(credential, sizeof credential, "%s/%s",
-                 lambda_aws_credentials_access_key_id(creds), s->scope);
-        snprintf(expires, sizeof expires, "%u", expires_s);
-        if (!rc)
-            rc = add_param(&st, "X-Amz-Algorithm", ALGORITHM);
-        if (!rc)
-            rc = add_param(&st, "X-Amz-Credential", credential);
-        if (!rc)
-            rc = add_param(&st, "X-Amz-Date", amz_date);
-        if (!rc)
-            rc = add_param(&st, "X-Amz-Expires", expires);
-        if (!rc)
-            rc = add_param(&st, "X-Amz-SignedHeaders", s->signed_headers);
-        if (!rc && token_signed && !token_header)
-            rc = add_param(&st, "X-Amz-Security-Token", token);
-    }
-    if (rc) {
-        free(canon_headers_s);
-        goto done;
-    }
-    if (st.param_count > 1)
-        qsort(st.params, st.param_count, sizeof *st.params, cmp_param);
+    if (!rc && g->presign)
+        rc = presign_params(g);
+    if (rc)
+        return rc;
+    sign_state *st = &g->st;
+    if (st->param_count > 1)
+        qsort(st->params, st->param_count, sizeof *st->params, cmp_param);
     lc_buf q;
     lc_buf_init(&q);
-    for (size_t i = 0; i < st.param_count; i++) {
+    for (size_t i = 0; i < st->param_count; i++) {
         if (i)
             lc_buf_putc(&q, '&');
-        lc_buf_puts(&q, st.params[i].name);
+        lc_buf_puts(&q, st->params[i].name);
         lc_buf_putc(&q, '=');
-        lc_buf_puts(&q, st.params[i].value);
+        lc_buf_puts(&q, st->params[i].value);
     }
     if (!q.data)
         lc_buf_puts(&q, "");
-    char *canon_query = lc_buf_take(&q);
+    g->canon_query = lc_buf_take(&q);
+    return g->canon_query ? LAMBDA_OK : out_of_memory();
+}
 
-    /* Path: the wire form is encoded once; the canonical one (non-S3) is normalized and
-     * encoded a second time. */
-    const char *path = (req->path && *req->path) ? req->path : "/";
-    lc_buf wire, canon_path;
+/* The path: the wire form is encoded once; the canonical one (non-S3) is normalized and
+ * encoded a second time. */
+static lambda_code canonical_path(signing *g)
+{
+    const char *path = (g->req->path && *g->req->path) ? g->req->path : "/";
+    lc_buf wire, canon;
     lc_buf_init(&wire);
-    lc_buf_init(&canon_path);
+    lc_buf_init(&canon);
     if (path[0] != '/')
         lc_buf_putc(&wire, '/');
     lc_uri_encode(&wire, path, strlen(path), 1);
-    if (s3) {
-        lc_buf_append(&canon_path, wire.data, wire.len);
+    if (g->s3) {
+        lc_buf_append(&canon, wire.data, wire.len);
     } else {
         lc_buf norm, once;
         lc_buf_init(&norm);
@@ -590,88 +605,127 @@ static lambda_code sign_common(const lambda_aws_credentials *creds,
         if (!norm.failed)
             lc_uri_encode(&once, norm.data, norm.len, 1);
         if (!once.failed)
-            lc_uri_encode(&canon_path, once.data, once.len, 1);
+            lc_uri_encode(&canon, once.data, once.len, 1);
         if (norm.failed || once.failed)
-            canon_path.failed = 1;
+            canon.failed = 1;
         lc_buf_free(&norm);
         lc_buf_free(&once);
     }
-    s->path = lc_buf_take(&wire);
-    char *canon_path_s = lc_buf_take(&canon_path);
+    g->s->path = lc_buf_take(&wire);
+    g->canon_path = lc_buf_take(&canon);
+    return g->s->path && g->canon_path ? LAMBDA_OK : out_of_memory();
+}
 
-    /* Canonical request. */
-    if (canon_query && canon_path_s && canon_headers_s && s->signed_headers) {
-        buf_cat(&b, req->method, "\n", canon_path_s, "\n", canon_query, "\n", canon_headers_s, "\n",
-                s->signed_headers, "\n", payload_hash, (char *)NULL);
-        s->canonical_request = lc_buf_take(&b);
-    }
-    free(canon_path_s);
-    free(canon_headers_s);
-    if (!s->canonical_request || !s->path || !s->scope || !s->amz_date) {
-        free(canon_query);
-        rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-        goto done;
-    }
-
-    /* String to sign. */
+/* The canonical request, the string to sign and its HMAC with the derived key. */
+static lambda_code sign_string(signing *g, char sig_hex[65])
+{
+    lambda_aws_signature *s = g->s;
+    buf_cat(&g->b, g->req->method, "\n", g->canon_path, "\n", g->canon_query, "\n",
+            g->canon_headers, "\n", s->signed_headers, "\n", g->payload_hash, (char *)NULL);
+    s->canonical_request = lc_buf_take(&g->b);
+    if (!s->canonical_request)
+        return out_of_memory();
     char creq_hash[65];
-    if ((rc = lc_sha256_hex(s->canonical_request, strlen(s->canonical_request), creq_hash))) {
-        free(canon_query);
-        goto done;
-    }
-    buf_cat(&b, ALGORITHM "\n", amz_date, "\n", s->scope, "\n", creq_hash, (char *)NULL);
-    s->string_to_sign = lc_buf_take(&b);
-    if (!s->string_to_sign) {
-        free(canon_query);
-        rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-        goto done;
-    }
-
-    /* Signature. */
+    lambda_code rc = lc_sha256_hex(s->canonical_request, strlen(s->canonical_request), creq_hash);
+    if (rc)
+        return rc;
+    buf_cat(&g->b, ALGORITHM "\n", g->amz_date, "\n", s->scope, "\n", creq_hash, (char *)NULL);
+    s->string_to_sign = lc_buf_take(&g->b);
+    if (!s->string_to_sign)
+        return out_of_memory();
     unsigned char key[32], mac[32];
-    rc = lc_credentials_signing_key(creds, date, req->region, req->service, key);
+    rc = lc_credentials_signing_key(g->creds, g->date, g->req->region, g->req->service, key);
     if (rc == LAMBDA_OK)
         rc = lc_hmac_sha256(key, sizeof key, s->string_to_sign, strlen(s->string_to_sign), mac);
     lc_wipe(key, sizeof key);
-    if (rc) {
-        free(canon_query);
-        goto done;
-    }
-    char sig_hex[65];
+    if (rc)
+        return rc;
     lc_hex(mac, 32, sig_hex);
     s->signature = lc_strdup(sig_hex);
+    return s->signature ? LAMBDA_OK : out_of_memory();
+}
 
-    if (presign) {
-        lc_buf_puts(&b, canon_query);
-        buf_cat(&b, *canon_query ? "&" : "", "X-Amz-Signature=", sig_hex, (char *)NULL);
-        if (token && !token_signed && !token_header) {
-            lc_buf_puts(&b, "&X-Amz-Security-Token=");
-            lc_uri_encode(&b, token, strlen(token), 0);
+/* Where the signature goes: the presigned URL's query, or the Authorization header. */
+static lambda_code place_signature(signing *g, const char *sig_hex)
+{
+    lambda_aws_signature *s = g->s;
+    if (g->presign) {
+        lc_buf_puts(&g->b, g->canon_query);
+        buf_cat(&g->b, *g->canon_query ? "&" : "", "X-Amz-Signature=", sig_hex, (char *)NULL);
+        if (g->token && !g->token_signed && !g->token_header) {
+            lc_buf_puts(&g->b, "&X-Amz-Security-Token=");
+            lc_uri_encode(&g->b, g->token, strlen(g->token), 0);
         }
-        s->query = lc_buf_take(&b);
-        free(canon_query);
-    } else {
-        s->query = canon_query;
-        buf_cat(&b, ALGORITHM " Credential=", lambda_aws_credentials_access_key_id(creds), "/",
-                s->scope, ", SignedHeaders=", s->signed_headers, ", Signature=", sig_hex,
-                (char *)NULL);
-        s->authorization = lc_buf_take(&b);
-        if (s->authorization)
-            rc = add_output_header(&st, "Authorization", s->authorization);
-        else
-            rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+        s->query = lc_buf_take(&g->b);
+        return s->query ? LAMBDA_OK : out_of_memory();
     }
-    if (!rc && (!s->signature || !s->query))
-        rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    s->query = g->canon_query;
+    g->canon_query = NULL;
+    buf_cat(&g->b, ALGORITHM " Credential=", lambda_aws_credentials_access_key_id(g->creds), "/",
+            s->scope, ", SignedHeaders=", s->signed_headers, ", Signature=", sig_hex, (char *)NULL);
+    s->authorization = lc_buf_take(&g->b);
+    if (!s->authorization)
+        return out_of_memory();
+    return add_output_header(&g->st, "Authorization", s->authorization);
+}
 
-done:
-    lc_buf_free(&b);
-    state_free(&st);
+static lambda_code sign_common(const lambda_aws_credentials *creds,
+                               const lambda_aws_sigv4_request *req, int presign, uint32_t expires_s,
+                               lambda_aws_signature **out)
+{
+    if (out)
+        *out = NULL;
+    lambda_code rc = check_request(creds, req, presign, expires_s);
+    if (!rc && !out)
+        rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                     "sigv4: missing method, region, service or credentials");
+    if (rc)
+        return rc;
+    signing g;
+    memset(&g, 0, sizeof g);
+    g.creds = creds;
+    g.req = req;
+    g.presign = presign;
+    g.expires_s = expires_s;
+    g.s3 = s3_service(req->service);
+    if (req->flags & LAMBDA_AWS_SIGV4_S3_RULES)
+        g.s3 = 1;
+    if (req->flags & LAMBDA_AWS_SIGV4_GENERIC_RULES)
+        g.s3 = 0;
+    g.token = lambda_aws_credentials_session_token(creds);
+    g.token_signed = g.token && !(req->flags & LAMBDA_AWS_SIGV4_TOKEN_UNSIGNED);
+    lc_buf_init(&g.b);
+    g.s = g.st.sig = calloc(1, sizeof *g.s);
+    char sig_hex[65];
+    rc = g.s ? take_headers(&g) : out_of_memory();
+    if (!rc)
+        rc = signing_time(&g);
+    if (!rc)
+        rc = signing_host(&g);
+    if (!rc)
+        rc = payload_hash(&g);
+    if (!rc)
+        rc = amz_headers(&g);
+    if (!rc)
+        rc = canonical_headers(&g);
+    if (!rc)
+        rc = canonical_query(&g);
+    if (!rc)
+        rc = canonical_path(&g);
+    if (!rc)
+        rc = sign_string(&g, sig_hex);
+    if (!rc)
+        rc = place_signature(&g, sig_hex);
+    lc_buf_free(&g.b);
+    state_free(&g.st);
+    free(g.canon_headers);
+    free(g.canon_query);
+    free(g.canon_path);
     if (rc) {
-        lambda_aws_signature_free(s);
+        lambda_aws_signature_free(g.s);
         return rc;
     }
-    *out = s;
+    *out = g.s;
     return LAMBDA_OK;
 }
 

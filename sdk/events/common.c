@@ -4,7 +4,9 @@
  * caches, and the "Records" events (parse, records, their decoded values).
  */
 #include "events/events_internal.h"
+#include "util/limits.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,13 +141,145 @@ size_t lc_ev_map_count(const json_object *map)
                : 0;
 }
 
-const char *lc_ev_map_at(const json_object *map, size_t index, json_object **value)
+/*
+ * Map indexes, so that member number i of an object is found in one step: listing a map with
+ * lc_ev_map_at would otherwise walk from the first member for every index (40,000
+ * attributes: 800 million steps). Each thread keeps the indexes of the objects it listed
+ * (event handles are used from one thread at a time) in a hash table by table address,
+ * dropped when the thread frees an event (lc_ev_batch_free) and when it ends; nested maps
+ * (DynamoDB M values) keep their parents' indexes, so a depth-first walk stays linear.
+ * An index holds the table's entries, not their keys, and is used only while the table is
+ * exactly as it was indexed (same slots, size, count, first and last entry): a tree changed
+ * or freed since is indexed again, never read through.
+ * Not stored in the object (json-c's userdata): json_object_deep_copy refuses objects
+ * carrying userdata it does not know.
+ */
+typedef struct map_index {
+    const struct lh_table *table;
+    const struct lh_entry *slots, *head, *tail; /* the table as it was indexed */
+    int size, count;
+    struct lh_entry *entries[]; /* count members in order */
+} map_index;
+
+typedef struct map_cache {
+    map_index **slots; /* open addressing by table address; NULL: free */
+    size_t cap, used;  /* cap a power of two, used <= cap / 2 */
+} map_cache;
+
+static pthread_key_t map_cache_key;
+static pthread_once_t map_cache_once = PTHREAD_ONCE_INIT;
+static int map_cache_key_ok;
+
+static void map_cache_destroy(void *p)
 {
-    if (value)
-        *value = NULL;
-    if (!map || !json_object_is_type(map, json_type_object))
+    map_cache *c = p;
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->slots[i]);
+    free(c->slots);
+    free(c);
+}
+
+static void map_cache_key_init(void)
+{
+    map_cache_key_ok = pthread_key_create(&map_cache_key, map_cache_destroy) == 0;
+}
+
+void lc_ev_map_cache_clear(void)
+{
+    if (!map_cache_key_ok)
+        return;
+    map_cache *c = pthread_getspecific(map_cache_key);
+    if (!c || !c->used)
+        return;
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->slots[i]);
+        c->slots[i] = NULL;
+    }
+    c->used = 0;
+}
+
+static size_t map_hash(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
+/* The slot of table t in c: its index, or the free slot where it would go. */
+static map_index **map_cache_slot(map_cache *c, const struct lh_table *t)
+{
+    size_t i = map_hash(t, c->cap);
+    while (c->slots[i] && c->slots[i]->table != t)
+        i = (i + 1) & (c->cap - 1);
+    return &c->slots[i];
+}
+
+static int map_cache_grow(map_cache *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 16;
+    map_index **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return 0;
+    map_cache bigger = { slots, cap, c->used };
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i])
+            *map_cache_slot(&bigger, c->slots[i]->table) = c->slots[i];
+    free(c->slots);
+    *c = bigger;
+    return 1;
+}
+
+static int map_index_current(const map_index *ix, const struct lh_table *t)
+{
+    return ix->slots == t->table && ix->size == t->size && ix->count == t->count &&
+           ix->head == t->head && ix->tail == t->tail;
+}
+
+/* This thread's index of map (an object), built when needed; NULL when out of memory. */
+static map_index *map_index_of(json_object *map)
+{
+    pthread_once(&map_cache_once, map_cache_key_init);
+    if (!map_cache_key_ok)
         return NULL;
-    json_object_object_foreach((json_object *)map, k, v)
+    map_cache *c = pthread_getspecific(map_cache_key);
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c || pthread_setspecific(map_cache_key, c) != 0) {
+            free(c);
+            return NULL;
+        }
+    }
+    if ((c->used + 1) * 2 > c->cap && !map_cache_grow(c))
+        return NULL;
+    const struct lh_table *t = json_object_get_object(map);
+    map_index **slot = map_cache_slot(c, t);
+    if (*slot && map_index_current(*slot, t))
+        return *slot;
+    size_t count = (size_t)t->count;
+    map_index *ix = realloc(*slot, sizeof *ix + count * sizeof ix->entries[0]);
+    if (!ix)
+        return NULL; /* the stale index, if any, stays in its slot: still not current */
+    if (!*slot)
+        c->used++;
+    *slot = ix;
+    size_t i = 0;
+    for (struct lh_entry *e = t->head; e && i < count; e = e->next)
+        ix->entries[i++] = e;
+    ix->table = t;
+    ix->slots = t->table;
+    ix->head = t->head;
+    ix->tail = t->tail;
+    ix->size = t->size;
+    ix->count = (int)i;
+    return ix;
+}
+
+/* The slow walk, when no index can be had (memory, or foreign userdata). */
+static const char *map_walk(json_object *map, size_t index, json_object **value)
+{
+    json_object_object_foreach(map, k, v)
     {
         if (index-- == 0) {
             if (value)
@@ -154,6 +288,24 @@ const char *lc_ev_map_at(const json_object *map, size_t index, json_object **val
         }
     }
     return NULL;
+}
+
+const char *lc_ev_map_at(const json_object *map, size_t index, json_object **value)
+{
+    if (value)
+        *value = NULL;
+    if (!map || !json_object_is_type(map, json_type_object))
+        return NULL;
+    json_object *m = (json_object *)map; /* the index is a cache: logically const */
+    if (index >= (size_t)json_object_object_length(m))
+        return NULL;
+    map_index *ix = map_index_of(m);
+    if (!ix || index >= (size_t)ix->count)
+        return map_walk(m, index, value);
+    struct lh_entry *e = ix->entries[index];
+    if (value)
+        *value = (json_object *)lh_entry_v(e);
+    return (const char *)lh_entry_k(e);
 }
 
 /* Whether value is an object whose values are null or of kind. */
@@ -361,6 +513,8 @@ static lambda_code records_of(json_object *root, const lc_ev_batch_kind *kind,
     if (!r || !json_object_is_type(r, json_type_array))
         return LAMBDA_E_WRONG_TYPE;
     size_t n = json_object_array_length(r);
+    if (n > LC_LIMIT_EVENT_RECORDS)
+        return LAMBDA_E_TOO_LARGE;
     for (size_t i = 0; i < n; i++) {
         json_object *rec = json_object_array_get_idx(r, i);
         if (!rec || !json_object_is_type(rec, json_type_object))
@@ -413,6 +567,7 @@ void lc_ev_batch_free(lc_ev_batch *b)
 {
     if (!b)
         return;
+    lc_ev_map_cache_clear();
     for (size_t i = 0; i < b->count; i++)
         lc_ev_decoded_free(&b->records[i].decoded);
     free(b->records);

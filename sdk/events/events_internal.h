@@ -78,6 +78,9 @@ size_t lc_ev_map_count(const json_object *map);
  */
 const char *lc_ev_map_at(const json_object *map, size_t index, json_object **value);
 
+/* Drops the calling thread's map indexes (lc_ev_map_at); called when an event is freed. */
+void lc_ev_map_cache_clear(void);
+
 /* What lc_ev_check accepts for a field (absent and null always pass). */
 enum lc_ev_kind {
     EV_STRING,
@@ -205,7 +208,8 @@ typedef struct lc_ev_batch_kind {
  * batch (*rc LAMBDA_OK), freed with lc_ev_batch_free. Returns NULL with *rc
  * set on failure: LAMBDA_E_INVALID_ARGUMENT for a NULL root,
  * LAMBDA_E_NOT_FOUND without "Records", LAMBDA_E_WRONG_TYPE for another
- * shape or source or what check returns, LAMBDA_E_NO_MEMORY.
+ * shape or source or what check returns, LAMBDA_E_TOO_LARGE past
+ * LC_LIMIT_EVENT_RECORDS records, LAMBDA_E_NO_MEMORY.
  */
 lc_ev_batch *lc_ev_batch_parse(json_object *root, const lc_ev_batch_kind *kind, lambda_code *rc);
 

@@ -21,16 +21,23 @@ typedef struct pair {
     const char *value;
 } pair;
 
-typedef int name_eq_fn(const char *a, const char *b);
+/* strcmp, or its ASCII case-insensitive form for header names. */
+typedef int name_cmp_fn(const char *a, const char *b);
 
-/* (name, value) pairs: headers (names matched with eq = lc_ev_strcaseeq), query, path parameters, cookies. */
+/*
+ * (name, value) pairs: headers (names compared with name_cmp_nocase), query, path
+ * parameters, cookies. items keep the event's order (the _at accessors); order lists the
+ * item numbers sorted by name, then position, so that a name's values are found by binary
+ * search: looking up every name of n pairs is O(n log n), not O(n^2) (80,000 cookies took
+ * 24 s when each lookup scanned from the start).
+ */
 typedef struct pairs {
     pair *items;
     size_t count;
     size_t cap;
-    name_eq_fn *eq;
+    name_cmp_fn *cmp;
+    size_t *order; /* count entries once pairs_index ran; NULL before */
 } pairs;
-
 struct lambda_http_request {
     json_object *root;
     lambda_http_format format;
@@ -68,34 +75,82 @@ static lambda_code pairs_push(pairs *p, const char *name, const char *value)
     return LAMBDA_OK;
 }
 
-static int name_eq_exact(const char *a, const char *b)
+static int name_cmp_exact(const char *a, const char *b)
 {
-    return strcmp(a, b) == 0;
+    return strcmp(a, b);
+}
+
+static int name_cmp_nocase(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y || !x)
+            return (int)x - (int)y;
+    }
+}
+
+static int order_cmp(const void *a, const void *b, void *arg)
+{
+    const pairs *p = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = p->cmp(p->items[i].name, p->items[j].name);
+    if (c)
+        return c;
+    return i < j ? -1 : i > j;
+}
+
+/* Sorts the pairs by name (stable: a name's values keep the event's order). */
+static lambda_code pairs_index(pairs *p)
+{
+    free(p->order);
+    p->order = malloc((p->count ? p->count : 1) * sizeof *p->order);
+    if (!p->order)
+        return LAMBDA_E_NO_MEMORY;
+    for (size_t i = 0; i < p->count; i++)
+        p->order[i] = i;
+    qsort_r(p->order, p->count, sizeof *p->order, order_cmp, p);
+    return LAMBDA_OK;
+}
+
+/* The first position in order whose name compares >= name (upper: > name). */
+static size_t pairs_bound(const pairs *p, const char *name, int upper)
+{
+    size_t lo = 0, hi = p->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = p->cmp(p->items[p->order[mid]].name, name);
+        if (c < 0 || (upper && c == 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The values of name: order[*first .. *first + count). */
+static size_t pairs_find(const pairs *p, const char *name, size_t *first)
+{
+    *first = 0;
+    if (!name || !p->order)
+        return 0;
+    *first = pairs_bound(p, name, 0);
+    return pairs_bound(p, name, 1) - *first;
 }
 
 static const char *pairs_value(const pairs *p, const char *name, size_t index)
 {
-    if (!name)
-        return NULL;
-    for (size_t i = 0; i < p->count; i++) {
-        if (p->eq(p->items[i].name, name)) {
-            if (index == 0)
-                return p->items[i].value;
-            index--;
-        }
-    }
-    return NULL;
+    size_t first, n = pairs_find(p, name, &first);
+    return index < n ? p->items[p->order[first + index]].value : NULL;
 }
 
 static size_t pairs_value_count(const pairs *p, const char *name)
 {
-    size_t n = 0;
-    if (!name)
-        return 0;
-    for (size_t i = 0; i < p->count; i++)
-        if (p->eq(p->items[i].name, name))
-            n++;
-    return n;
+    size_t first;
+    return pairs_find(p, name, &first);
 }
 
 static const char *pairs_at(const pairs *p, size_t index, const char **value)
@@ -257,6 +312,24 @@ static lambda_code add_cookie_header(lambda_http_request *req, const char *h)
     return LAMBDA_OK;
 }
 
+/* The cookies: the 2.0 array (cookies, not NULL), else the Cookie header(s); then indexed. */
+static lambda_code add_cookies(lambda_http_request *req, json_object *cookies)
+{
+    lambda_code rc = LAMBDA_OK;
+    if (cookies) {
+        size_t n = json_object_array_length(cookies);
+        for (size_t i = 0; i < n && !rc; i++) {
+            json_object *c = json_object_array_get_idx(cookies, i);
+            rc = add_cookie(req, json_object_get_string(c), (size_t)json_object_get_string_len(c));
+        }
+    } else {
+        size_t n = pairs_value_count(&req->headers, "cookie");
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = add_cookie_header(req, pairs_value(&req->headers, "cookie", i));
+    }
+    return rc ? rc : pairs_index(&req->cookies);
+}
+
 /* The last entry of X-Forwarded-For, trimmed: the peer the load balancer saw. */
 static lambda_code alb_source_ip(lambda_http_request *req)
 {
@@ -392,6 +465,8 @@ static lambda_code fill(lambda_http_request *req)
     json_object *mvh = v2 ? NULL : lc_ev_get(root, "multiValueHeaders");
     rc = mvh ? add_multi_map(&req->headers, mvh)
              : add_map(&req->headers, lc_ev_get(root, "headers"));
+    if (!rc)
+        rc = pairs_index(&req->headers);
     if (rc)
         return rc;
 
@@ -405,26 +480,16 @@ static lambda_code fill(lambda_http_request *req)
                  : add_map_decoded(req, &req->query, q, 0);
     else
         rc = mvq ? add_multi_map(&req->query, mvq) : add_map(&req->query, q);
+    if (!rc)
+        rc = pairs_index(&req->query);
+    if (!rc)
+        rc = add_map(&req->path_params, lc_ev_get(root, "pathParameters"));
+    if (!rc)
+        rc = pairs_index(&req->path_params);
     if (rc)
         return rc;
 
-    rc = add_map(&req->path_params, lc_ev_get(root, "pathParameters"));
-    if (rc)
-        return rc;
-
-    /* cookies: the 2.0 array, else the Cookie header(s) */
-    json_object *cookies = lc_ev_get(root, "cookies");
-    if (cookies) {
-        size_t n = json_object_array_length(cookies);
-        for (size_t i = 0; i < n && !rc; i++) {
-            json_object *c = json_object_array_get_idx(cookies, i);
-            rc = add_cookie(req, json_object_get_string(c), (size_t)json_object_get_string_len(c));
-        }
-    } else {
-        size_t n = pairs_value_count(&req->headers, "cookie");
-        for (size_t i = 0; i < n && !rc; i++)
-            rc = add_cookie_header(req, pairs_value(&req->headers, "cookie", i));
-    }
+    rc = add_cookies(req, lc_ev_get(root, "cookies"));
     if (rc)
         return rc;
 
@@ -457,8 +522,8 @@ lambda_code lambda_http_request_parse(struct json_object *root, lambda_http_requ
         return LAMBDA_E_NO_MEMORY;
     req->root = root;
     req->format = format;
-    req->headers.eq = lc_ev_strcaseeq;
-    req->query.eq = req->path_params.eq = req->cookies.eq = name_eq_exact;
+    req->headers.cmp = name_cmp_nocase;
+    req->query.cmp = req->path_params.cmp = req->cookies.cmp = name_cmp_exact;
     rc = fill(req);
     if (rc) {
         lambda_http_request_free(req);
@@ -476,6 +541,10 @@ void lambda_http_request_free(lambda_http_request *req)
     free(req->query.items);
     free(req->path_params.items);
     free(req->cookies.items);
+    free(req->headers.order);
+    free(req->query.order);
+    free(req->path_params.order);
+    free(req->cookies.order);
     lc_ev_decoded_free(&req->body_decoded);
     lc_ev_arena_free(&req->arena);
     free(req);
@@ -507,7 +576,7 @@ const char *lambda_http_request_raw_query(const lambda_http_request *req)
 }
 
 /* The pairs member of req, or an empty set for a NULL req. */
-static const pairs no_pairs = { NULL, 0, 0, name_eq_exact };
+static const pairs no_pairs = { NULL, 0, 0, name_cmp_exact, NULL };
 #define PAIRS(req, member) ((req) ? &(req)->member : &no_pairs)
 
 const char *lambda_http_request_header(const lambda_http_request *req, const char *name)

@@ -706,11 +706,21 @@ static char *build_line(const lambda_metrics *m, int64_t timestamp, size_t *sent
         size_t n = 0;
         const char *text = json_object_to_json_string_length(
             root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+        /* json-c copies the bytes of strings as they are: a value given to
+         * lambda_metrics_set_property may hold invalid UTF-8, in a string or a key, and
+         * CloudWatch drops a record that is not UTF-8. Repairing the finished text is exact:
+         * every byte outside strings is ASCII. */
+        char *fixed = NULL;
+        if (text && !lc_utf8_is_valid(text, n)) {
+            text = fixed = lc_utf8_repair(text, n); /* NULL: out of memory, no line */
+            n = fixed ? strlen(fixed) : 0;
+        }
         if (text && (line = malloc(n + 1)) != NULL) {
             memcpy(line, text, n);
             line[n] = '\n';
             *len = n + 1;
         }
+        free(fixed);
     }
     json_object_put(root);
     return line;

@@ -146,10 +146,38 @@ int lc_json_syntax_check(const char *s, size_t size, size_t max_depth, size_t *o
     return lc_json_syntax_check_depth(s, size, max_depth, offset, why, &deepest);
 }
 
+/* Counts one value of cost bytes; 0 (and budget->exceeded) once past a limit. */
+static int spend(lc_json_budget *b, size_t cost, size_t text_pos)
+{
+    if (!b)
+        return 1;
+    b->nodes++;
+    b->bytes += cost + LC_JSON_COST_ELEMENT;
+    if ((b->max_nodes && b->nodes > b->max_nodes) ||
+        (b->max_bytes && b->bytes + text_pos > b->max_bytes)) {
+        b->exceeded = 1;
+        return 0;
+    }
+    return 1;
+}
+
 int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, size_t *offset,
                                const char **why, size_t *deepest)
 {
+    return lc_json_check(s, size, max_depth, NULL, offset, why, deepest);
+}
+
+/* Long because it is one state machine over the text (value, key, after a value), whose
+ * states share the cursor, the depth and the container bits: split, they would pass all of
+ * them around. */
+int lc_json_check(const char *s, size_t size, size_t max_depth, lc_json_budget *budget,
+                  size_t *offset, const char **why, size_t *deepest)
+{
     *deepest = 0;
+    if (budget) {
+        budget->nodes = budget->bytes = 0;
+        budget->exceeded = 0;
+    }
     /* One bit per open container: 1 object, 0 array. */
     uint64_t kinds[(JSON_MAX_DEPTH + 63) / 64] = { 0 };
     if (max_depth > JSON_MAX_DEPTH)
@@ -189,6 +217,10 @@ int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, siz
             }
             if (!scan_string(&c))
                 break;
+            if (!spend(budget, LC_JSON_COST_MEMBER, c.pos)) {
+                fail(&c, "the event needs too much memory as a JSON tree");
+                break;
+            }
             skip_ws(&c);
             if (c.pos >= c.n || c.s[c.pos] != ':') {
                 fail(&c, "expected ':'");
@@ -199,6 +231,10 @@ int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, siz
         } else if (ch == '{' || ch == '[') {
             if (depth >= max_depth) {
                 fail(&c, "nested too deep");
+                break;
+            }
+            if (!spend(budget, ch == '{' ? LC_JSON_COST_OBJECT : LC_JSON_COST_ARRAY, c.pos)) {
+                fail(&c, "the event needs too much memory as a JSON tree");
                 break;
             }
             uint64_t bit = (uint64_t)1 << (depth % 64);
@@ -221,6 +257,10 @@ int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, siz
         } else {
             if (!scan_scalar(&c))
                 break;
+            if (!spend(budget, LC_JSON_COST_SCALAR, c.pos)) {
+                fail(&c, "the event needs too much memory as a JSON tree");
+                break;
+            }
             state = AFTER_VALUE;
         }
     }

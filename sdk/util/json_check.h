@@ -9,8 +9,23 @@
 
 #include <stddef.h>
 
+#include "util/limits.h"
+
 /* How deep arrays and objects may nest in an event. */
-#define JSON_MAX_DEPTH 256
+#define JSON_MAX_DEPTH LC_LIMIT_EVENT_DEPTH
+
+/*
+ * What building the document as a json-c tree takes, counted by the check as it goes: the
+ * values, and an estimate of json-c's memory from the LC_JSON_COST_* figures of limits.h.
+ * With a limit set (not 0), the check stops as soon as the document passes it.
+ */
+typedef struct lc_json_budget {
+    size_t max_nodes; /* values (objects, arrays, members, scalars); 0: no limit */
+    size_t max_bytes; /* estimated json-c memory; 0: no limit */
+    size_t nodes;     /* out: counted so far (all of them when the check passed) */
+    size_t bytes;     /* out: the estimate so far */
+    int exceeded;     /* out: 1 when the check stopped at a limit (the text may be valid) */
+} lc_json_budget;
 
 /*
  * Whether size bytes at s are exactly one JSON text (white space around it
@@ -24,5 +39,10 @@ int lc_json_syntax_check(const char *s, size_t size, size_t max_depth, size_t *o
  * that follows needs a stack of that depth only. */
 int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, size_t *offset,
                                const char **why, size_t *deepest);
+
+/* The same, also counting the document's cost into budget (which may be NULL) and stopping
+ * past its limits. */
+int lc_json_check(const char *s, size_t size, size_t max_depth, lc_json_budget *budget,
+                  size_t *offset, const char **why, size_t *deepest);
 
 #endif

@@ -17,6 +17,16 @@ BUILD = pathlib.Path(os.environ.get("LAMBDA_C_BUILD_DIR", ROOT / "build")).resol
 INVOKE_PATH = "/2015-03-31/functions/{}/invocations"
 
 
+def require_tool(name, why):
+    """Skips the test when the command name is not on PATH, with why; under CI=true the test
+    fails instead: CI must run every test, never skip one because a tool is missing."""
+    import shutil
+    if shutil.which(name) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{why}; CI must run this test")
+        pytest.skip(why)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "valgrind: runs the runtime under valgrind (slow)")
     config.addinivalue_line("markers", "emulator_selftest: tests of the emulator itself")

@@ -7,7 +7,8 @@ recomputes the SigV4 signature with the secret it issued and answers SignatureDo
 when it differs. All requests below are made by the C client (build/tests/integration/
 aws_moto_client) through liblambda-c-aws.
 
-Skipped, with the reason, when moto_server is not on PATH.
+Skipped, with the reason, when moto_server is not on PATH; under CI=true that is a failure
+(like a missing cfn-lint).
 """
 import http.client
 import json
@@ -33,10 +34,9 @@ ACCOUNT = "123456789012"
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from aws_keepalive_proxy import Front  # noqa: E402
-from conftest import Emulator, function_zip  # noqa: E402
+from conftest import Emulator, function_zip, require_tool  # noqa: E402
 
-pytestmark = pytest.mark.skipif(shutil.which("moto_server") is None,
-                                reason="moto_server is not on PATH (pip install 'moto[server]')")
+MOTO_MISSING = "moto_server is not on PATH (pip install 'moto[server]')"
 
 
 def free_port():
@@ -137,6 +137,7 @@ class Moto:
 
 @pytest.fixture(scope="module")
 def moto():
+    require_tool("moto_server", MOTO_MISSING)
     if not CLIENT.exists():
         pytest.fail(f"{CLIENT} is missing: build it first (make aws, or make all)")
     m = Moto()

@@ -13,7 +13,7 @@ UNIT_SRCS := $(wildcard tests/unit/core/test_*.c tests/unit/events/test_*.c test
 UNIT_BINS := $(foreach s,$(UNIT_SRCS),$(B)/tests/unit/$(basename $(notdir $(s))))
 
 define unit_test_rule
-$(B)/tests/unit/$(basename $(notdir $(1))): $(1) $(UNIT_OBJS) $(UTIL_LIB)
+$(B)/tests/unit/$(basename $(notdir $(1))): $(1) $(UNIT_OBJS) $(UTIL_LIB) $(wildcard tests/unit/support/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(UNIT_CFLAGS) -o $$@ $(1) $$(UNIT_OBJS) $$(UTIL_LIB) $$(LDFLAGS_COMMON) $$(CMOCKA_LIBS) $$(JSONC_LIBS) -ldl -lpthread -lm
 endef

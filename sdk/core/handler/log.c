@@ -1,6 +1,7 @@
 #include "lambda-c/log.h"
 #include "core/handler/log_internal.h"
 #include "util/clock.h"
+#include "util/json_check.h"
 #include "util/utf8.h"
 
 #include <errno.h>
@@ -122,39 +123,62 @@ static void emit_text(lambda_log_level level, const char *message, size_t len)
         free(line);
 }
 
-static void emit_json(lambda_log_level level, const char *message, const char *error_type,
-                      char *const *stack, size_t stack_count)
+/* Adds s as member key of obj, invalid UTF-8 replaced by U+FFFD. */
+int lc_json_add_repaired(json_object *obj, const char *key, const char *text)
+{
+    char *fixed = lc_utf8_repair(text ? text : "", strlen(text ? text : ""));
+    json_object *v = fixed ? json_object_new_string(fixed) : NULL;
+    free(fixed);
+    int added =
+        v && (key ? json_object_object_add(obj, key, v) : json_object_array_add(obj, v)) == 0;
+    if (!added)
+        json_object_put(v);
+    return added;
+}
+
+/* The record's members; 0 when an allocation failed (the record is then dropped whole). */
+static int fill_json_record(json_object *obj, lambda_log_level level, const char *message,
+                            const char *error_type, char *const *stack, size_t stack_count)
 {
     char ts[64];
     lc_clock_iso8601_now(ts, sizeof ts);
-    json_object *obj = json_object_new_object();
-    if (!obj)
-        return;
-    json_object_object_add(obj, "timestamp", json_object_new_string(ts));
-    json_object_object_add(obj, "level", json_object_new_string(lambda_log_level_name(level)));
-    json_object_object_add(obj, "message", json_object_new_string(message));
-    if (current_request_id)
-        json_object_object_add(obj, "requestId", json_object_new_string(current_request_id));
-    if (current_tenant_id)
-        json_object_object_add(obj, "tenantId", json_object_new_string(current_tenant_id));
-    if (error_type) {
-        char *type = lc_utf8_repair(error_type, strlen(error_type));
-        json_object_object_add(obj, "errorType", json_object_new_string(type ? type : ""));
-        free(type);
-        json_object_object_add(obj, "errorMessage", json_object_new_string(message));
-        json_object *trace = json_object_new_array();
-        for (size_t i = 0; i < stack_count; i++) {
-            char *line = lc_utf8_repair(stack[i], strlen(stack[i]));
-            if (line)
-                json_object_array_add(trace, json_object_new_string(line));
-            free(line);
-        }
-        json_object_object_add(obj, "stackTrace", trace);
+    /* The ids are Runtime API header bytes: repaired like the message. */
+    if (!lc_json_add_repaired(obj, "timestamp", ts) ||
+        !lc_json_add_repaired(obj, "level", lambda_log_level_name(level)) ||
+        !lc_json_add_repaired(obj, "message", message) ||
+        (current_request_id && !lc_json_add_repaired(obj, "requestId", current_request_id)) ||
+        (current_tenant_id && !lc_json_add_repaired(obj, "tenantId", current_tenant_id)))
+        return 0;
+    if (!error_type)
+        return 1;
+    if (!lc_json_add_repaired(obj, "errorType", error_type) ||
+        !lc_json_add_repaired(obj, "errorMessage", message))
+        return 0;
+    json_object *trace = json_object_new_array();
+    if (!trace || json_object_object_add(obj, "stackTrace", trace) != 0) {
+        json_object_put(trace);
+        return 0;
     }
-    size_t len = 0;
+    for (size_t i = 0; i < stack_count; i++)
+        if (!lc_json_add_repaired(trace, NULL, stack[i]))
+            return 0;
+    return 1;
+}
+
+static void emit_json(lambda_log_level level, const char *message, const char *error_type,
+                      char *const *stack, size_t stack_count)
+{
+    json_object *obj = json_object_new_object();
+    if (!obj || !fill_json_record(obj, level, message, error_type, stack, stack_count)) {
+        json_object_put(obj);
+        return;
+    }
+    size_t len = 0, offset;
+    const char *why;
     const char *text = json_object_to_json_string_length(
         obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (text) {
+    /* Out of memory, json-c may leave holes in the text without an error: never written. */
+    if (text && lc_json_syntax_check(text, len, JSON_MAX_DEPTH, &offset, &why)) {
         char *line = malloc(len + 1);
         if (line) {
             memcpy(line, text, len);

@@ -11,6 +11,13 @@ void lc_log_set_invocation(const char *request_id, const char *tenant_id);
 /* Re-reads AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL (tests change them). */
 void lc_log_reload_settings(void);
 
+struct json_object;
+/*
+ * Adds text (NULL as ""), invalid UTF-8 replaced by U+FFFD, as member key of the object obj,
+ * or appends it to the array obj when key is NULL. 1 on success, 0 when out of memory.
+ */
+int lc_json_add_repaired(struct json_object *obj, const char *key, const char *text);
+
 /* Logs an unhandled error with errorType/errorMessage (and, in JSON, stackTrace). */
 void lc_log_unhandled_error(const char *error_type, const char *message, char *const *stack,
                             size_t stack_count);

@@ -1,4 +1,6 @@
 #include "core/runtime/invocation.h"
+#include "core/handler/log_internal.h"
+#include "util/json_check.h"
 #include "util/utf8.h"
 
 #include <json-c/json.h>
@@ -186,18 +188,26 @@ lambda_code lambda_response_set_xray_cause(lambda_response *response, const char
         return LAMBDA_E_TOO_LARGE;
     if (strpbrk(cause_json, "\r\n"))
         return LAMBDA_E_INVALID_ARGUMENT; /* it travels as one header line */
-    json_object *parsed = json_tokener_parse(cause_json);
-    if (!parsed || !json_object_is_type(parsed, json_type_object)) {
-        json_object_put(parsed);
+    /* One JSON object: checked without allocating (json-c's parser does not survive running
+     * out of memory, and an allocation failure is not invalid JSON). */
+    size_t offset, start = strspn(cause_json, " \t");
+    const char *why;
+    if (cause_json[start] != '{' ||
+        !lc_json_syntax_check(cause_json, len, JSON_MAX_DEPTH, &offset, &why))
         return LAMBDA_E_INVALID_JSON;
-    }
-    json_object_put(parsed);
     char *copy = strdup(cause_json);
     if (!copy)
         return LAMBDA_E_NO_MEMORY;
     free(response->xray_cause);
     response->xray_cause = copy;
     return LAMBDA_OK;
+}
+
+static int valid_json(const char *text, size_t len)
+{
+    size_t offset;
+    const char *why;
+    return lc_json_syntax_check(text, len, JSON_MAX_DEPTH, &offset, &why);
 }
 
 lambda_code lc_response_payload(lambda_response *response, const void **data, size_t *size,
@@ -214,7 +224,9 @@ lambda_code lc_response_payload(lambda_response *response, const void **data, si
             size_t len = 0;
             const char *text = json_object_to_json_string_length(
                 response->json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-            if (!text)
+            /* json-c ignores a failed append inside objects and arrays: out of memory can
+             * leave holes in the text without an error. Only a valid document is sent. */
+            if (!text || !valid_json(text, len))
                 return LAMBDA_E_NO_MEMORY;
             *data = text;
             *size = len;
@@ -235,34 +247,27 @@ lambda_code lc_response_payload(lambda_response *response, const void **data, si
     return LAMBDA_E_STATE;
 }
 
+/* Every allocation checked: out of memory gives NULL, never an error JSON that lacks its
+ * errorType or errorMessage. */
 char *lc_error_json_build(const char *error_type, const char *message, char *const *stack,
                           size_t stack_count, size_t *size)
 {
     json_object *root = json_object_new_object();
     json_object *trace = json_object_new_array();
     char *out = NULL;
-    if (!root || !trace)
+    if (!root || !trace || !lc_json_add_repaired(root, "errorMessage", message) ||
+        !lc_json_add_repaired(root, "errorType", error_type))
         goto done;
-    char *type = lc_utf8_repair(error_type ? error_type : "", strlen(error_type ? error_type : ""));
-    char *msg = lc_utf8_repair(message ? message : "", strlen(message ? message : ""));
-    if (type && msg) {
-        json_object_object_add(root, "errorMessage", json_object_new_string(msg));
-        json_object_object_add(root, "errorType", json_object_new_string(type));
-    }
-    free(type);
-    free(msg);
-    for (size_t i = 0; i < stack_count; i++) {
-        char *line = lc_utf8_repair(stack[i], strlen(stack[i]));
-        if (line)
-            json_object_array_add(trace, json_object_new_string(line));
-        free(line);
-    }
-    json_object_object_add(root, "stackTrace", trace);
+    for (size_t i = 0; i < stack_count; i++)
+        if (!lc_json_add_repaired(trace, NULL, stack[i]))
+            goto done;
+    if (json_object_object_add(root, "stackTrace", trace) != 0)
+        goto done;
     trace = NULL;
     size_t len = 0;
     const char *text = json_object_to_json_string_length(
         root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (text) {
+    if (text && valid_json(text, len)) { /* see lc_response_payload */
         out = malloc(len + 1);
         if (out) {
             memcpy(out, text, len + 1);

@@ -8,13 +8,16 @@
 #include "lambda-c/runtime.h"
 #include "core/handler/log_internal.h"
 #include "core/api/runtime_api.h"
+#include "util/limits.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TRACE_ENV "_X_AMZN_TRACE_ID"
@@ -334,10 +337,30 @@ static int report_out_of_memory(worker *w, const lc_http_response *next)
     return after_answer("error", request_id, rc, &resp);
 }
 
+/*
+ * After the count-th /next answer in a row without a request id: a pause that doubles each
+ * time, then 0 to go on, or 1 (exit) once LC_LIMIT_NEXT_WITHOUT_ID were seen. A Runtime API
+ * that keeps doing this is broken; asking again at once would only flood it and the logs.
+ */
+static int next_without_id(int *count)
+{
+    if (++*count >= LC_LIMIT_NEXT_WITHOUT_ID) {
+        lambda_log_fatal("%d invocations in a row without Lambda-Runtime-Aws-Request-Id; exiting",
+                         *count);
+        return 1;
+    }
+    int64_t ms = (int64_t)LC_NEXT_BACKOFF_FIRST_MS << (*count - 1);
+    struct timespec pause = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    }
+    return 0;
+}
+
 /* Serves invocations until the Runtime API fails; returns the exit status. */
 static int serve(worker *w)
 {
     int exit_status = 0;
+    int without_id = 0; /* /next answers in a row without a request id */
     while (exit_status == 0) {
         lc_http_response next;
         lambda_code rc = lc_runtime_api_next(&w->api, &next);
@@ -364,8 +387,11 @@ static int serve(worker *w)
             lambda_log_error("cannot serve an invocation without %s",
                              rc ? "memory" : "Lambda-Runtime-Aws-Request-Id");
             lc_invocation_end(&w->ctx, &w->event, &w->response);
+            if (!rc)
+                exit_status = next_without_id(&without_id);
             continue;
         }
+        without_id = 0;
         w->response.api = &w->api;
         w->response.ctx = &w->ctx;
         if (w->owns_trace_env)

@@ -1,4 +1,5 @@
 #include "core/transport/http.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -343,20 +344,43 @@ static lambda_code reserve_body(lc_http_conn *conn, size_t size)
     return LAMBDA_OK;
 }
 
+static int digit_value(char c, int base)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (base == 16 && c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (base == 16 && c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * A Content-Length (base 10) or chunk size (base 16): digits only (no sign, space or prefix,
+ * which strtoull would take), then for a chunk size optional white space and extensions
+ * after ';'. Values above LC_LIMIT_API_BODY_BYTES saturate at one more than it, so that the
+ * caller refuses them as too large without overflow.
+ */
 static int parse_size(const char *s, int base, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, base);
-    if (end == s || errno)
+    size_t v = 0;
+    const char *p = s;
+    for (int d; (d = digit_value(*p, base)) >= 0; p++) {
+        v = v * (size_t)base + (size_t)d;
+        if (v > LC_LIMIT_API_BODY_BYTES)
+            v = LC_LIMIT_API_BODY_BYTES + 1;
+    }
+    if (p == s)
         return 0;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end && *end != ';') /* chunk extensions follow ';' */
+    if (base == 16) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p && *p != ';') /* chunk extensions follow ';' */
+            return 0;
+    } else if (*p) {
         return 0;
-    if (v > SIZE_MAX - 1)
-        return 0;
-    *out = (size_t)v;
+    }
+    *out = v;
     return 1;
 }
 
@@ -375,7 +399,7 @@ static lambda_code read_chunked_body(lc_http_conn *conn, size_t *total)
         conn->head_len = saved;
         if (chunk == 0)
             break;
-        if (chunk > SIZE_MAX - *total - 1)
+        if (chunk > LC_LIMIT_API_BODY_BYTES - *total)
             return LAMBDA_E_TOO_LARGE;
         rc = reserve_body(conn, *total + chunk);
         if (rc)
@@ -459,6 +483,8 @@ static lambda_code read_response(lc_http_conn *conn, lc_http_response *resp)
     } else if (cl) {
         if (!parse_size(cl, 10, &size))
             return LAMBDA_E_PROTOCOL;
+        if (size > LC_LIMIT_API_BODY_BYTES)
+            return LAMBDA_E_TOO_LARGE; /* before reserving a byte for it */
         rc = reserve_body(conn, size);
         if (rc)
             return rc;

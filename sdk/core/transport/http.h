@@ -16,9 +16,12 @@
 #include <stddef.h>
 #include "lambda-c/error.h"
 
-#define LC_HTTP_MAX_HEADERS 64
+#include "util/limits.h"
+
+/* More response headers than this is a protocol error (limits.h). */
+#define LC_HTTP_MAX_HEADERS LC_LIMIT_API_HEADERS
 /* A response head larger than this is a protocol error. */
-#define LC_HTTP_MAX_HEAD_SIZE (64 * 1024)
+#define LC_HTTP_MAX_HEAD_SIZE LC_LIMIT_API_HEAD_BYTES
 
 typedef struct lc_http_header {
     const char *name;

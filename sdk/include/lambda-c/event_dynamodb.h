@@ -77,7 +77,8 @@ typedef enum lambda_dynamodb_type {
  * with lambda_dynamodb_event_free. Returns LAMBDA_OK,
  * LAMBDA_E_INVALID_ARGUMENT (root or out NULL), LAMBDA_E_NOT_FOUND (no
  * "Records"), LAMBDA_E_WRONG_TYPE (another shape or source, or a record
- * field of the wrong type) or LAMBDA_E_NO_MEMORY. On failure *out is NULL.
+ * field of the wrong type), LAMBDA_E_TOO_LARGE (more than 10,000 records)
+ * or LAMBDA_E_NO_MEMORY. On failure *out is NULL.
  */
 lambda_code lambda_dynamodb_event_parse(struct json_object *root, lambda_dynamodb_event **out);
 

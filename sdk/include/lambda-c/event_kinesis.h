@@ -42,9 +42,9 @@ typedef struct lambda_kinesis_record lambda_kinesis_record;
  * lambda_kinesis_event_free. Returns LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT
  * (root or out NULL), LAMBDA_E_NOT_FOUND (no "Records"),
  * LAMBDA_E_WRONG_TYPE (another shape or source, or a field of the wrong
- * type) or LAMBDA_E_NO_MEMORY. Data is not decoded here: a record with
- * invalid base64 fails only lambda_kinesis_record_data. On failure *out is
- * NULL.
+ * type), LAMBDA_E_TOO_LARGE (more than 10,000 records) or
+ * LAMBDA_E_NO_MEMORY. Data is not decoded here: a record with invalid
+ * base64 fails only lambda_kinesis_record_data. On failure *out is NULL.
  */
 lambda_code lambda_kinesis_event_parse(struct json_object *root, lambda_kinesis_event **out);
 

@@ -44,8 +44,8 @@ typedef struct lambda_s3_record lambda_s3_record;
  * Reads an S3 notification root into a new event in *out; free it with
  * lambda_s3_event_free. Returns LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT (root
  * or out NULL), LAMBDA_E_NOT_FOUND (no "Records"), LAMBDA_E_WRONG_TYPE
- * (another shape or source, or a field of the wrong type) or
- * LAMBDA_E_NO_MEMORY. On failure *out is NULL.
+ * (another shape or source, or a field of the wrong type), LAMBDA_E_TOO_LARGE
+ * (more than 10,000 records) or LAMBDA_E_NO_MEMORY. On failure *out is NULL.
  */
 lambda_code lambda_s3_event_parse(struct json_object *root, lambda_s3_event **out);
 

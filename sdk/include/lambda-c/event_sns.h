@@ -36,7 +36,8 @@ typedef struct lambda_sns_record lambda_sns_record;
  * lambda_sns_event_free. Returns LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT (root
  * or out NULL), LAMBDA_E_NOT_FOUND (no "Records"), LAMBDA_E_WRONG_TYPE
  * (another shape or source, a record without an "Sns" object, a field of
- * the wrong type) or LAMBDA_E_NO_MEMORY. On failure *out is NULL.
+ * the wrong type), LAMBDA_E_TOO_LARGE (more than 10,000 records) or
+ * LAMBDA_E_NO_MEMORY. On failure *out is NULL.
  */
 lambda_code lambda_sns_event_parse(struct json_object *root, lambda_sns_event **out);
 

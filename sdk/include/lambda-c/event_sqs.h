@@ -30,6 +30,12 @@
  * root must be an object whose "Records" is an array of objects, each
  * field this header exposes must have its documented JSON type, and a
  * record's eventSource, when present, must be "aws:sqs".
+ *
+ * Bounds (every "Records" family): at most 10,000 records, Lambda's largest
+ * batch size (SQS standard queues, Kinesis, DynamoDB streams); more is
+ * LAMBDA_E_TOO_LARGE. Accessors by name (attributes, DynamoDB map members,
+ * HTTP headers, query parameters and cookies) take constant or logarithmic
+ * time, so walking a whole event is linear in its size (n log n for HTTP).
  */
 #ifndef LAMBDA_C_EVENT_SQS_H
 #define LAMBDA_C_EVENT_SQS_H
@@ -52,6 +58,7 @@ typedef struct lambda_sqs_message lambda_sqs_message;
  *   LAMBDA_E_NOT_FOUND         no "Records";
  *   LAMBDA_E_WRONG_TYPE        another shape, a record from another source, or a
  *                              field of the wrong type;
+ *   LAMBDA_E_TOO_LARGE         more than 10,000 records;
  *   LAMBDA_E_NO_MEMORY.
  * On failure *out is NULL.
  */

@@ -505,6 +505,29 @@ static void big_handler(ats_server *s, const ats_request *req, ats_reply *r)
     r->headers = "ETag: \"etag-1\"\r\n";
 }
 
+/* Dot segments in an S3 key reach S3 as signed: libcurl must not collapse "/./" or "/../"
+ * (the request would go to another key, or fail SignatureDoesNotMatch). */
+static void dot_segments_kept(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_start(&f, big_handler, NULL, NULL);
+    const char *keys[] = { "a/./b", "a/../b", "../../etc/passwd", "a//b/." };
+    const char *targets[] = { "/bucket/a/./b", "/bucket/a/../b", "/bucket/../../etc/passwd",
+                              "/bucket/a//b/." };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        lambda_aws_response *r;
+        assert_int_equal(
+            lambda_aws_s3_get_object(f.client, "bucket", keys[i], "bytes=0-0", NULL, NULL, 0, &r),
+            LAMBDA_OK);
+        lambda_aws_response_free(r);
+        ats_request got;
+        assert_int_equal(ats_get(&f.srv, f.srv.logged - 1, &got), 0);
+        assert_string_equal(got.target, targets[i]);
+    }
+    fixture_stop(&f);
+}
+
 static void streaming(void **state)
 {
     (void)state;
@@ -871,6 +894,7 @@ int main(void)
         cmocka_unit_test(backoff_bounds),
         cmocka_unit_test(deadlines),
         cmocka_unit_test(streaming),
+        cmocka_unit_test(dot_segments_kept),
         cmocka_unit_test(streaming_retry),
         cmocka_unit_test(threads_share_a_client),
         cmocka_unit_test(service_helpers),

@@ -240,7 +240,14 @@ static void container_errors(void **state)
     }
     /* Plain http to anything but loopback / the ECS and EKS addresses is refused. */
     const char *refused[] = { "http://10.0.0.1/creds", "http://example.com:80/",
-                              "http://user@127.0.0.1/", "ftp://127.0.0.1/" };
+                              "http://user@127.0.0.1/", "ftp://127.0.0.1/",
+                              /* libcurl reads these as other addresses than 127.x.x.x: octal
+                               * 0127 is 87, 0x7f.1 and 2130706433 are loopback only by
+                               * luck of notation, so only canonical dotted quads pass */
+                              "http://0127.0.0.1/creds", "http://127.0.0.01/creds",
+                              "http://0x7f.0.0.1/", "http://127.1/", "http://2130706433/",
+                              "http://127.0.0.1.nip.io/", "http://127.0.0.1:80x/",
+                              "http://localhost./", "http://127.0.0.1%2f@10.0.0.1/" };
     for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
         setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", refused[i], 1);
         assert_int_equal(lambda_aws_credentials_provider_new_container(&p), LAMBDA_OK);

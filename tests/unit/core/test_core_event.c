@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
+#include <errno.h>
 #include <json-c/json.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,6 +490,91 @@ static void test_json_large_event(void **state)
                      (int)((count - 1) % 1000));
 }
 
+/* ------------------------------------------------------------------ memory */
+
+/*
+ * json-c 0.16's parser switches to the C locale for numbers with newlocale(); when that
+ * allocation fails it returns a NULL root and no error. lambda_event_json must then answer
+ * LAMBDA_E_NO_MEMORY, not success with a JSON null for an event it never read (hello
+ * answered "Hello, world!"). newlocale is interposed here to fail as it does out of memory.
+ */
+static int fail_newlocale;
+
+locale_t newlocale(int mask, const char *name, locale_t base)
+{
+    typedef locale_t newlocale_fn(int, const char *, locale_t);
+    static newlocale_fn *next;
+    if (!next)
+        next = (newlocale_fn *)dlsym(RTLD_NEXT, "newlocale");
+    if (fail_newlocale) {
+        errno = ENOMEM;
+        return (locale_t)0;
+    }
+    return next(mask, name, base);
+}
+
+static void test_json_out_of_memory_is_an_error(void **state)
+{
+    fixture *f = *state;
+    static const char *const docs[] = { "{\"a\":[1,\"two\"]}", "[{}]", "\"text\"", "3.5" };
+    for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+        begin(f, docs[d], NULL);
+        struct json_object *out = (struct json_object *)&out;
+        fail_newlocale = 1;
+        lambda_code rc = lambda_event_json(&f->event, &out);
+        fail_newlocale = 0;
+        assert_int_equal(rc, LAMBDA_E_NO_MEMORY);
+        assert_null(out);
+        assert_non_null(strstr(lambda_event_json_error(&f->event), "out of memory"));
+        end(f);
+        /* The next invocation parses normally. */
+        begin(f, docs[d], NULL);
+        assert_int_equal(lambda_event_json(&f->event, &out), LAMBDA_OK);
+        assert_non_null(out);
+        end(f);
+    }
+    /* The literal null stays a JSON null (NULL root, success) when memory is there. */
+    begin(f, " null ", NULL);
+    struct json_object *out = (struct json_object *)&out;
+    assert_int_equal(lambda_event_json(&f->event, &out), LAMBDA_OK);
+    assert_null(out);
+    end(f);
+}
+
+/* An event whose JSON tree would not fit the function's memory (json-c takes about 800
+ * bytes per empty object) is refused with an error, not parsed into an out-of-memory kill. */
+static void test_json_memory_budget(void **state)
+{
+    fixture *f = *state;
+    size_t count = 200000; /* 600 KB of "{}," -> about 160 MB as a json-c tree */
+    char *doc = ts_xmalloc(count * 3 + 2);
+    size_t len = 0;
+    doc[len++] = '[';
+    for (size_t i = 0; i < count; i++) {
+        memcpy(doc + len, i ? ",{}" : "{}", i ? 3 : 2);
+        len += i ? 3 : 2;
+    }
+    doc[len++] = ']';
+    setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", 1);
+    begin_sized(f, doc, len, NULL);
+    struct json_object *out = (struct json_object *)&out;
+    assert_int_equal(lambda_event_json(&f->event, &out), LAMBDA_E_TOO_LARGE);
+    assert_null(out);
+    const char *why = lambda_event_json_error(&f->event);
+    assert_non_null(why);
+    if (!strstr(why, "128 MB"))
+        fail_msg("unexpected error text: %s", why);
+    end(f);
+    /* The same event fits a 1024 MB function. */
+    setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024", 1);
+    begin_sized(f, doc, len, NULL);
+    assert_int_equal(lambda_event_json(&f->event, &out), LAMBDA_OK);
+    assert_int_equal(json_object_array_length(out), count);
+    end(f);
+    unsetenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    free(doc);
+}
+
 int main(void)
 {
     ts_watchdog(120);
@@ -510,6 +598,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_nesting_32_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_reset_between_invocations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_large_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_out_of_memory_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_memory_budget, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -355,7 +355,7 @@ static void test_big_body_content_length(void **state)
 static void test_big_body_chunked(void **state)
 {
     fixture *f = *state;
-    size_t size = 6 * 1024 * 1024 + 123;
+    size_t size = 6 * 1024 * 1024 + 100; /* the largest event Lambda sends (limits.h) */
     char *body = make_big_body(size);
     /* Chunks of 100000 bytes (more than the client's 64 KiB read buffer) and a short tail. */
     size_t cap = size + size / 100000 * 16 + 256;
@@ -505,13 +505,59 @@ static void test_malformed_heads_and_framing(void **state)
         "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 5 5\r\n\r\nhello",
-        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
     };
     expect_protocol_errors(*state, answers, sizeof answers / sizeof answers[0]);
+}
+
+/* Content-Length is digits only: strtoull's sign, space and base prefixes are not HTTP. */
+static void test_content_length_signs_refused(void **state)
+{
+    static const char *const answers[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nContent-Length: 1_5\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5;x\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
+    };
+    expect_protocol_errors(*state, answers, sizeof answers / sizeof answers[0]);
+}
+
+/* A body above Lambda's payload limit is refused from its length, before any memory is
+ * reserved for it or any byte read. */
+static void test_body_beyond_lambda_limit(void **state)
+{
+    fixture *f = *state;
+    static const char *const answers[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 4000000000\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 6291557\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\n",
+        /* numbers past any integer type: still too large, not wrapped */
+        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
+    };
+    size_t count = sizeof answers / sizeof answers[0];
+    for (size_t i = 0; i < count; i++) {
+        ts_step *st = add_step(f, answers[i]);
+        st->new_conn = i > 0;
+        st->close_after = 1;
+    }
+    start_and_connect(f);
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            reconnect(f);
+        lc_http_response resp;
+        lambda_code rc = get(f, "/", &resp);
+        if (rc != LAMBDA_E_TOO_LARGE)
+            fail_msg("answer %zu (%.60s): %s, expected too large", i, answers[i],
+                     lambda_strerror(rc));
+    }
+    finish(f);
 }
 
 static char *make_head_answer(size_t header_bytes, size_t *len)
@@ -956,6 +1002,8 @@ int main(void)
         T(test_send_on_closed_connection),
         T(test_malformed_status_lines),
         T(test_malformed_heads_and_framing),
+        T(test_content_length_signs_refused),
+        T(test_body_beyond_lambda_limit),
         T(test_oversized_head),
         T(test_headers_past_the_limit_are_refused),
         T(test_large_head_within_limit),

@@ -19,6 +19,7 @@
 #include "lambda-c/log.h"
 #include "core/handler/log_internal.h"
 #include "test_support.h"
+#include "util/utf8.h"
 
 static ts_capture capture;
 
@@ -354,6 +355,27 @@ static void test_logv(void **state)
 
 /* ------------------------------------------------------------------ JSON */
 
+/* The Runtime API's request and tenant ids are header bytes: invalid UTF-8 in them must not
+ * make the JSON record invalid. */
+static void test_json_ids_repaired(void **state)
+{
+    (void)state;
+    use_format("JSON");
+    lines l;
+    lc_log_set_invocation("req-\xff", "ten\xc3"
+                                      "ant");
+    CAPTURE(l, lambda_log_info("hello"));
+    lc_log_set_invocation(NULL, NULL);
+    assert_int_equal(l.count, 1);
+    assert_true(lc_utf8_is_valid(l.line[0], strlen(l.line[0])));
+    struct json_object *obj = parse_json_line(l.line[0]);
+    assert_string_equal(field(obj, "requestId"), "req-\xef\xbf\xbd");
+    assert_string_equal(field(obj, "tenantId"), "ten\xef\xbf\xbd"
+                                                "ant");
+    json_object_put(obj);
+    free_lines(&l);
+}
+
 static void test_json_fields(void **state)
 {
     (void)state;
@@ -650,6 +672,7 @@ int main(void)
         T(test_null_format_writes_nothing),
         T(test_logv),
         T(test_json_fields),
+        T(test_json_ids_repaired),
         T(test_json_invalid_utf8_repaired),
         T(test_json_levels_filtered),
         T(test_format_selection),

@@ -229,12 +229,35 @@ static void test_batch_response(void **state)
     json_object_put(array);
 }
 
+/* Lambda's largest batch is 10,000 records: more is refused, whatever the event's size. */
+static void test_record_limit(void **state)
+{
+    (void)state;
+    for (size_t n = 10000; n <= 10001; n++) {
+        json_object *records = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(records, json_object_new_object());
+        json_object *root = json_object_new_object();
+        json_object_object_add(root, "Records", records);
+        lambda_sqs_event *ev = NULL;
+        assert_int_equal(lambda_sqs_event_parse(root, &ev),
+                         n == 10000 ? LAMBDA_OK : LAMBDA_E_TOO_LARGE);
+        if (n == 10000)
+            assert_int_equal(lambda_sqs_event_count(ev), 10000);
+        else
+            assert_null(ev);
+        lambda_sqs_event_free(ev);
+        json_object_put(root);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_messages),  cmocka_unit_test(test_message_attributes),
-        cmocka_unit_test(test_fifo),      cmocka_unit_test(test_absent_fields),
-        cmocka_unit_test(test_malformed), cmocka_unit_test(test_batch_response),
+        cmocka_unit_test(test_messages),     cmocka_unit_test(test_message_attributes),
+        cmocka_unit_test(test_fifo),         cmocka_unit_test(test_absent_fields),
+        cmocka_unit_test(test_malformed),    cmocka_unit_test(test_batch_response),
+        cmocka_unit_test(test_record_limit),
     };
     return cmocka_run_group_tests_name("event_sqs", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include "core/handler/log_internal.h"
 #include "metrics/metrics_internal.h"
 #include "test_support.h"
+#include "util/utf8.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -357,6 +358,41 @@ static int teardown(void **state)
 }
 
 /* ------------------------------------------------------------------ tests */
+
+/* A json-c value passed to set_property may hold any bytes: the EMF line must still be
+ * valid UTF-8, or CloudWatch drops the whole record (the _string variant repairs its text;
+ * nested strings and keys of an object value need it too). */
+static void test_property_invalid_utf8_repaired(void **state)
+{
+    (void)state;
+    lambda_metrics *m;
+    assert_int_equal(lambda_metrics_new("Shop", &m), LAMBDA_OK);
+    json_object *v = json_object_new_object();
+    json_object_object_add(v, "note", json_object_new_string("bad \xff byte"));
+    json_object_object_add(v, "k\xc0\xaf", json_object_new_int(1));
+    json_object *a = json_object_new_array();
+    json_object_array_add(a, json_object_new_string("\xed\xa0\x80 surrogate"));
+    json_object_object_add(v, "list", a);
+    assert_int_equal(lambda_metrics_set_property(m, "Detail", v), LAMBDA_OK);
+    assert_int_equal(lambda_metrics_set_property(m, "Raw", json_object_new_string("\xfe")),
+                     LAMBDA_OK);
+    assert_int_equal(lambda_metrics_put(m, "Items", 1, LAMBDA_UNIT_COUNT), LAMBDA_OK);
+    out_begin();
+    assert_int_equal(lambda_metrics_flush(m), LAMBDA_OK);
+    char *out = out_end();
+    assert_true(lc_utf8_is_valid(out, strlen(out)));
+    size_t n;
+    json_object **docs = validate_output(out, &n);
+    free(out);
+    assert_int_equal(n, 1);
+    json_object *detail = json_object_object_get(docs[0], "Detail");
+    assert_string_equal(json_object_get_string(json_object_object_get(detail, "note")),
+                        "bad \xef\xbf\xbd byte");
+    assert_string_equal(json_object_get_string(json_object_object_get(docs[0], "Raw")),
+                        "\xef\xbf\xbd");
+    docs_free(docs, n);
+    lambda_metrics_free(m);
+}
 
 static void test_basic_line(void **state)
 {
@@ -1140,6 +1176,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_current_recorder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_recorders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_recorder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_property_invalid_utf8_repaired, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
