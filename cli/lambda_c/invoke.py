@@ -3,6 +3,7 @@ with the SDK's layer, as Lambda would (answer on stdout, logs on stderr)."""
 import json
 import pathlib
 import platform
+import shlex
 import re
 import sys
 import zipfile
@@ -103,6 +104,17 @@ def escape(value):
     return value.replace("\\", "\\\\").replace(",", "\\,")
 
 
+def gdb_wrapper(zip_path, handler):
+    """Runs the bootstrap under gdb: on a crash, the backtrace with the function's symbols
+    (found by build id in the debug files beside the zip)."""
+    gdb = need_tool("gdb", "lambda-c invoke --gdb")
+    debug_dirs = f"{zip_path.parent}:/usr/lib/debug"
+    # The layer's bootstrap is a sh script that execs the runtime; gdb follows the exec.
+    target = "" if handler == "bootstrap" else " sh"
+    return (f"{shlex.quote(gdb)} -q -batch -ex 'set debug-file-directory {debug_dirs}' -ex run "
+            f"-ex 'bt full' --args{target}")
+
+
 def cmd_invoke(sdk, args):
     arch = args.arch or sdk.arch
     if arch not in ("x86_64", "arm64"):
@@ -123,7 +135,11 @@ def cmd_invoke(sdk, args):
     spec += "".join(f",env.{k}={escape(v)}" for k, v in env.items())
     command = [python3(), str(sdk.prefix / "bin" / "lambda-c-emulator"), "--port", "0", "--layer", str(layer),
                "--function", spec, "--invoke", name, "--event", "@-"]
-    if arch != HOST_ARCH:
+    if args.gdb:
+        if arch != HOST_ARCH:
+            raise Failure("--gdb runs the function natively: not with an arm64 SDK on this machine")
+        command += ["--runtime-wrapper", gdb_wrapper(zip_path, handler)]
+    elif arch != HOST_ARCH:
         need_tool("qemu-aarch64-static", f"running the {arch} layer on this {HOST_ARCH} machine")
         command += ["--runtime-wrapper", str(sdk.prefix / "libexec" / "lambda-c" / "run-arm64")]
     proc = run(command, input=event, text=True)

@@ -69,6 +69,8 @@ def parser():
     p.add_argument("--handler", help="the Handler setting (default: from the zip: FILE.handler or bootstrap)")
     p.add_argument("--cmake", action="store_true", help="build with CMake instead of make")
     p.add_argument("--zip", metavar="ZIP", help="invoke this function zip instead of building DIR")
+    p.add_argument("--gdb", action="store_true", help="run the function under gdb: a crash prints the "
+                   "backtrace with your symbols (from the .debug file beside the zip)")
 
     p = add(sub, "layer", "where the layer is, and how to publish it", "Prints the path of the SDK's layer "
             "zip and how to publish it.", layer.cmd_layer)

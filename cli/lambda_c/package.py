@@ -68,6 +68,24 @@ def write_zip(files, zip_path):
     os.replace(tmp, zip_path)
 
 
+def build_id(path):
+    """The GNU build id of an ELF file (hex), or None."""
+    notes = run(["readelf", "-n", str(path)], capture_output=True, text=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]{4,})", notes)
+    return m.group(1) if m else None
+
+
+def link_build_id(path, debug):
+    ident = build_id(path)
+    if not ident:
+        return
+    link = debug.parent / ".build-id" / ident[:2] / f"{ident[2:]}.debug"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(debug, link.parent))
+
+
 def package(sdk, path, debug=None, zip_path=None):
     """Checks `path` against Lambda's glibc, keeps its debug information in `debug`, strips it,
     and zips it (alone, at the root) to `zip_path`."""
@@ -83,8 +101,10 @@ def package(sdk, path, debug=None, zip_path=None):
         run([objcopy, "--only-keep-debug", str(path), str(debug)], check=True)
     run([strip, "--strip-unneeded", str(path)], check=True)
     if debug:
-        # gdb finds the debug file by this link (same folder, or debug-file-directory).
+        # gdb finds the debug file by this link (same folder), or by build id under a
+        # debug-file-directory: DEBUG_DIR/.build-id/xx/yyyy.debug (lambda-c invoke --gdb).
         run([objcopy, f"--add-gnu-debuglink={debug}", str(path)], check=True, cwd=str(debug.parent))
+        link_build_id(path, debug)
     if zip_path:
         zip_path = pathlib.Path(zip_path)
         zip_path.parent.mkdir(parents=True, exist_ok=True)
