@@ -36,7 +36,11 @@ def test_the_docs_have_c_samples():
 def test_the_c_sample_compiles_with_strict_user_warnings(source, tmp_path):
     sdk = BUILD / "sdk"
     env = dict(os.environ, PKG_CONFIG_PATH=str(sdk / "lib" / "pkgconfig"))
-    libs = ["lambda-c"] + (["lambda-c-aws"] if "lambda-c/aws_" in source else [])
+    # The SDK library of each lambda-c header family the sample includes (when the SDK splits it out).
+    families = {"lambda-c/aws_": "lambda-c-aws", "lambda-c/event_": "lambda-c-events",
+                "lambda-c/metrics.h": "lambda-c-metrics"}
+    libs = ["lambda-c"] + [lib for prefix, lib in families.items()
+                           if f"#include <{prefix}" in source and (sdk / "lib" / "pkgconfig" / f"{lib}.pc").exists()]
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", *libs], env=env, capture_output=True, text=True,
                            check=True).stdout.split()
     src = tmp_path / "sample.c"
