@@ -1,5 +1,6 @@
 """lambda-c: create, build, run and deploy C functions for AWS Lambda with the lambda-c SDK."""
 import argparse
+import os
 import sys
 
 from . import build, invoke, layer, new, package
@@ -127,6 +128,9 @@ def main(argv=None):
         return e.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (lambda-c config | head -1)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def run():
