@@ -68,7 +68,7 @@ setup_arch() {
 BUILD_PACKAGES="gcc make pkg-config libc6-dev libjson-c-dev libcurl4-openssl-dev libssl-dev zip unzip binutils python3"
 # PACKAGE@COMMAND: the package is only needed when COMMAND is not on PATH (a Node.js from
 # elsewhere brings its own npm, and Debian's npm package would conflict with it).
-TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl cmake doxygen man-db npm@npm"
+TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl cmake doxygen man-db gdb npm@npm"
 # arm64 on an x86_64 machine (needs `dpkg --add-architecture arm64`). The :arm64 curl and
 # OpenSSL headers are for liblambda-c-aws, which dlopens those libraries at run time.
 ARM64_BUILD_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjson-c-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64"

@@ -117,6 +117,39 @@ def test_invoke_takes_events_and_environment_from_files(sdk, projects, moto, tmp
     assert run.returncode == 0, run.stderr
 
 
+CRASHING = """#include <lambda-c.h>
+#include <string.h>
+
+lambda_handler_fn handler;
+
+static size_t measure(const char *text)
+{
+    return strlen(text);
+}
+
+int handler(lambda_event *event, const lambda_context *ctx, lambda_response *response)
+{
+    (void)event;
+    (void)ctx;
+    const char *missing = NULL;
+    size_t n = measure(missing);
+    return lambda_response_set_body(response, "x", n, NULL);
+}
+"""
+
+
+def test_invoke_gdb_shows_where_a_handler_crashes_from_the_stripped_zip(sdk, tmp_path):
+    require_tool("gdb")
+    assert sdk.lambda_c("new", "crashy", "--dir", tmp_path).returncode == 0
+    (tmp_path / "crashy" / "crashy.c").write_text(CRASHING)
+    run = sdk.lambda_c("invoke", "--gdb", cwd=tmp_path / "crashy", timeout=300)
+    assert run.returncode == 1 and json.loads(run.stdout)["errorType"] == "Runtime.ExitError", run.stderr
+    assert "SIGSEGV" in run.stderr
+    assert re.search(r"in measure \(text=0x0\) at crashy\.c:8", run.stderr), run.stderr
+    assert re.search(r"handler \(.*\) at crashy\.c:16", run.stderr), run.stderr
+    assert zip_names(tmp_path / "crashy" / "build" / "crashy.zip") == ["crashy.so"]
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_cmake_builds_the_same_function_with_find_package(sdk, projects, template):
     require_tool("cmake")

@@ -23,9 +23,10 @@ int lambda_function_init(void)
 int handler(lambda_event *event, const lambda_context *ctx, lambda_response *response)
 {
     const char *bucket = getenv("BUCKET"), *key = lambda_context_request_id(ctx);
-    lambda_aws_s3_body body = {.content_type = "application/json"};
+    lambda_aws_s3_body body = { .content_type = "application/json" };
     body.data = lambda_event_data(event, &body.len);
-    if (lambda_aws_s3_put_object(aws, bucket, key, &body, lambda_context_deadline_ms(ctx) - 500, NULL) != LAMBDA_OK)
+    if (lambda_aws_s3_put_object(aws, bucket, key, &body, lambda_context_deadline_ms(ctx) - 500,
+                                 NULL) != LAMBDA_OK)
         return lambda_response_set_error(response, "S3Error", "%s", lambda_aws_last_error());
     char answer[1024];
     int n = snprintf(answer, sizeof answer, "{\"stored\":\"s3://%s/%s\"}", bucket, key);

@@ -11,8 +11,10 @@ static int greet(lambda_event *event, const lambda_context *ctx, lambda_response
     (void)ctx;
     json_object *root, *name;
     if (lambda_event_json(event, &root) != LAMBDA_OK)
-        return lambda_response_set_error(response, "InvalidEvent", "%s", lambda_event_json_error(event));
-    const char *who = json_object_object_get_ex(root, "name", &name) ? json_object_get_string(name) : "world";
+        return lambda_response_set_error(response, "InvalidEvent", "%s",
+                                         lambda_event_json_error(event));
+    const char *who =
+        json_object_object_get_ex(root, "name", &name) ? json_object_get_string(name) : "world";
     char text[512];
     snprintf(text, sizeof text, "Hello, %s, from @@NAME@@'s own main!", who);
     json_object *answer = json_object_new_object();

@@ -35,7 +35,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     json_object *root, *body, *out = NULL;
     lambda_http_request *req;
     lambda_http_response *res = NULL;
-    if (lambda_event_json(event, &root) != LAMBDA_OK || lambda_http_request_parse(root, &req) != LAMBDA_OK)
+    if (lambda_event_json(event, &root) != LAMBDA_OK ||
+        lambda_http_request_parse(root, &req) != LAMBDA_OK)
         return lambda_response_set_error(response, "InvalidEvent", "not an HTTP event");
     int status = route(req, &body);
     lambda_code rc = lambda_http_response_new_for(req, &res);

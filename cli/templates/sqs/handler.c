@@ -15,9 +15,11 @@ static int process(const lambda_sqs_message *m)
     size_t len;
     const char *body = lambda_sqs_message_body(m, &len);
     json_object *order = body ? json_tokener_parse(body) : NULL, *amount;
-    int ok = order && json_object_object_get_ex(order, "amount", &amount) && json_object_get_double(amount) > 0;
+    int ok = order && json_object_object_get_ex(order, "amount", &amount) &&
+             json_object_get_double(amount) > 0;
     if (ok)
-        lambda_log_info("order of %.2f from message %s", json_object_get_double(amount), lambda_sqs_message_id(m));
+        lambda_log_info("order of %.2f from message %s", json_object_get_double(amount),
+                        lambda_sqs_message_id(m));
     json_object_put(order);
     return ok ? 0 : -1;
 }
@@ -27,7 +29,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     (void)ctx;
     json_object *root, *answer;
     lambda_sqs_event *sqs;
-    if (lambda_event_json(event, &root) != LAMBDA_OK || lambda_sqs_event_parse(root, &sqs) != LAMBDA_OK)
+    if (lambda_event_json(event, &root) != LAMBDA_OK ||
+        lambda_sqs_event_parse(root, &sqs) != LAMBDA_OK)
         return lambda_response_set_error(response, "InvalidEvent", "not an SQS event");
     lambda_code rc = lambda_sqs_batch_response_new(&answer);
     for (size_t i = 0; rc == LAMBDA_OK && i < lambda_sqs_event_count(sqs); i++) {

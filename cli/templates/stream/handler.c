@@ -12,10 +12,12 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     (void)ctx;
     json_object *root, *value;
     long rows = 10;
-    if (lambda_event_json(event, &root) == LAMBDA_OK && json_object_object_get_ex(root, "rows", &value))
+    if (lambda_event_json(event, &root) == LAMBDA_OK &&
+        json_object_object_get_ex(root, "rows", &value))
         rows = (long)json_object_get_int64(value);
     if (rows < 0 || rows > 10000000)
-        return lambda_response_set_error(response, "InvalidEvent", "rows must be 0..10000000, not %ld", rows);
+        return lambda_response_set_error(response, "InvalidEvent",
+                                         "rows must be 0..10000000, not %ld", rows);
 
     lambda_code rc = lambda_response_stream_begin(response, "text/csv");
     char buf[16 * 1024];
@@ -30,5 +32,7 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     if (rc == LAMBDA_OK)
         rc = lambda_response_stream_write(response, buf, used);
     /* An error after the first byte ends the stream with Lambda's error trailers. */
-    return rc == LAMBDA_OK ? 0 : lambda_response_set_error(response, "StreamError", "%s", lambda_strerror(rc));
+    return rc == LAMBDA_OK
+               ? 0
+               : lambda_response_set_error(response, "StreamError", "%s", lambda_strerror(rc));
 }

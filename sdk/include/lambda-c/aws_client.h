@@ -59,8 +59,10 @@
 extern "C" {
 #endif
 
-typedef struct lambda_aws_client lambda_aws_client; /**< A client (region, endpoints, credentials, connection pool): lambda_aws_client_new. */
-typedef struct lambda_aws_response lambda_aws_response; /**< An AWS answer (status, headers, body): lambda_aws_response_free. */
+typedef struct lambda_aws_client
+    lambda_aws_client; /**< A client (region, endpoints, credentials, connection pool): lambda_aws_client_new. */
+typedef struct lambda_aws_response
+    lambda_aws_response; /**< An AWS answer (status, headers, body): lambda_aws_response_free. */
 
 /** Client settings; every field's zero value selects the default. Strings are copied. */
 typedef struct lambda_aws_client_options {
@@ -108,7 +110,8 @@ typedef struct lambda_aws_request {
     const char *method;  /**< "GET", "PUT", "POST", "DELETE", "HEAD", ... */
     /** The path, NOT percent-encoded; NULL = "/". Appended to the endpoint URL's own path. */
     const char *path;
-    const lambda_aws_query_param *query; /**< query parameters, not percent-encoded; may be NULL when query_count is 0 */
+    const lambda_aws_query_param
+        *query; /**< query parameters, not percent-encoded; may be NULL when query_count is 0 */
     size_t query_count; /**< the number of entries in query */
     /** Extra headers (Content-Type, X-Amz-Target, ...); signed as aws_sigv4.h says. Do not
      * pass Host, Content-Length, Authorization or X-Amz-Date: the client sets them. */
@@ -119,14 +122,14 @@ typedef struct lambda_aws_request {
     size_t body_len; /**< the number of bytes at body */
     /** ... or a streamed one of exactly body_stream_len bytes (for S3: signed as
      * UNSIGNED-PAYLOAD; the body is never held in memory). body_rewind may be NULL. */
-    lambda_aws_read_fn body_read; /**< supplies a streamed body (NULL: the body is buffered) */
+    lambda_aws_read_fn body_read;     /**< supplies a streamed body (NULL: the body is buffered) */
     lambda_aws_rewind_fn body_rewind; /**< restarts the streamed body for a retry; may be NULL */
-    void *body_ctx; /**< passed to body_read and body_rewind */
-    uint64_t body_stream_len; /**< the exact length of the streamed body */
+    void *body_ctx;                   /**< passed to body_read and body_rewind */
+    uint64_t body_stream_len;         /**< the exact length of the streamed body */
     /** When set, a 2xx response body is passed to response_write as it arrives instead of
      * being buffered in the response. Error bodies are always buffered. */
     lambda_aws_write_fn response_write; /**< receives a 2xx body as it arrives (NULL: buffered) */
-    void *response_ctx; /**< passed to response_write */
+    void *response_ctx;                 /**< passed to response_write */
     /** Prepended to the endpoint's host, e.g. "my-bucket." for virtual-hosted S3. */
     const char *host_prefix;
     unsigned sigv4_flags; /**< LAMBDA_AWS_SIGV4_* (aws_sigv4.h) */

@@ -45,9 +45,12 @@ typedef struct lambda_aws_query_param {
  * lambda_aws_write_fn receives a response body as it arrives, in order, len > 0. Return
  * LAMBDA_OK to continue or any other code to abort (the call then fails with that code).
  */
-typedef lambda_code (*lambda_aws_read_fn)(void *ctx, void *buf, size_t cap, size_t *out_len); /**< Supplies a request body (see above). */
-typedef lambda_code (*lambda_aws_rewind_fn)(void *ctx); /**< Restarts a streamed request body (see above). */
-typedef lambda_code (*lambda_aws_write_fn)(void *ctx, const void *data, size_t len); /**< Receives a response body (see above). */
+typedef lambda_code (*lambda_aws_read_fn)(
+    void *ctx, void *buf, size_t cap, size_t *out_len); /**< Supplies a request body (see above). */
+typedef lambda_code (*lambda_aws_rewind_fn)(
+    void *ctx); /**< Restarts a streamed request body (see above). */
+typedef lambda_code (*lambda_aws_write_fn)(
+    void *ctx, const void *data, size_t len); /**< Receives a response body (see above). */
 
 /**
  * A human-readable detail of the last failure of a lambda_aws_* call on the calling

@@ -25,8 +25,10 @@
 extern "C" {
 #endif
 
-typedef struct lambda_aws_credentials lambda_aws_credentials; /**< One set of AWS credentials (key id, secret, session token, expiry). */
-typedef struct lambda_aws_credentials_provider lambda_aws_credentials_provider; /**< Where credentials come from (environment, container endpoint, ...), cached and refreshed. */
+typedef struct lambda_aws_credentials
+    lambda_aws_credentials; /**< One set of AWS credentials (key id, secret, session token, expiry). */
+typedef struct lambda_aws_credentials_provider
+    lambda_aws_credentials_provider; /**< Where credentials come from (environment, container endpoint, ...), cached and refreshed. */
 
 /* ------------------------------------------------------------------ credentials */
 /**

@@ -45,13 +45,13 @@ extern "C" {
  * read/rewind/ctx/stream_len (streamed in chunks of up to 64 KiB, signed as
  * UNSIGNED-PAYLOAD; without rewind it is sent once, with no retry). Borrowed. */
 typedef struct lambda_aws_s3_body {
-    const void *data; /**< a buffered body (NULL: streamed through read) */
-    size_t len; /**< the number of bytes at data */
-    lambda_aws_read_fn read; /**< supplies a streamed body */
+    const void *data;            /**< a buffered body (NULL: streamed through read) */
+    size_t len;                  /**< the number of bytes at data */
+    lambda_aws_read_fn read;     /**< supplies a streamed body */
     lambda_aws_rewind_fn rewind; /**< restarts the streamed body for a retry; may be NULL */
-    void *ctx; /**< passed to read and rewind */
-    uint64_t stream_len; /**< the exact length of the streamed body */
-    const char *content_type; /**< NULL = application/octet-stream */
+    void *ctx;                   /**< passed to read and rewind */
+    uint64_t stream_len;         /**< the exact length of the streamed body */
+    const char *content_type;    /**< NULL = application/octet-stream */
 } lambda_aws_s3_body;
 
 /**

@@ -61,7 +61,7 @@ typedef struct lambda_aws_sigv4_request {
      * The encoded form to put on the wire is lambda_aws_signature_path(). */
     const char *path;
     const lambda_aws_query_param *query; /**< may be NULL when query_count is 0 */
-    size_t query_count; /**< the number of entries in query */
+    size_t query_count;                  /**< the number of entries in query */
     /** Headers that will be sent. All are signed except authorization, user-agent, expect,
      * x-amzn-trace-id, connection and transfer-encoding. An X-Amz-Date header here fixes the
      * signing time (time_s is then ignored); an X-Amz-Security-Token or

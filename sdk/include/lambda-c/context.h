@@ -15,7 +15,8 @@
 extern "C" {
 #endif
 
-typedef struct lambda_context lambda_context; /**< The invocation's context; owned by the runtime. */
+typedef struct lambda_context
+    lambda_context; /**< The invocation's context; owned by the runtime. */
 
 /* --- this invocation (from the Runtime API headers) --- */
 /** Lambda-Runtime-Aws-Request-Id. Never NULL during an invocation. */
@@ -46,7 +47,8 @@ const char *lambda_context_tenant_id(const lambda_context *ctx);
 const char *lambda_context_invocation_id(const lambda_context *ctx);
 
 /* --- the function (from the environment, read once at init) --- */
-const char *lambda_context_function_name(const lambda_context *ctx); /**< AWS_LAMBDA_FUNCTION_NAME */
+const char *
+lambda_context_function_name(const lambda_context *ctx); /**< AWS_LAMBDA_FUNCTION_NAME */
 const char *
 lambda_context_function_version(const lambda_context *ctx); /**< AWS_LAMBDA_FUNCTION_VERSION */
 int lambda_context_memory_limit_mb(

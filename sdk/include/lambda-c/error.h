@@ -14,7 +14,7 @@ extern "C" {
 
 /** The result of every fallible SDK call: LAMBDA_OK (0) or an error; see lambda_strerror. */
 typedef enum lambda_code {
-    LAMBDA_OK = 0, /**< success */
+    LAMBDA_OK = 0,                  /**< success */
     LAMBDA_E_INVALID_ARGUMENT = 1,  /**< a NULL or out-of-range argument */
     LAMBDA_E_NO_MEMORY = 2,         /**< an allocation failed */
     LAMBDA_E_INVALID_JSON = 3,      /**< bytes that are not one JSON document */

@@ -15,7 +15,8 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_event lambda_event; /**< The invocation's event: its bytes, and JSON parsed on demand. Owned by the runtime. */
+typedef struct lambda_event
+    lambda_event; /**< The invocation's event: its bytes, and JSON parsed on demand. Owned by the runtime. */
 
 /**
  * The event's bytes. *size (if size is not NULL) receives their count. The

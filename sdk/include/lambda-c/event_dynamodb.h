@@ -50,10 +50,14 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_dynamodb_event lambda_dynamodb_event; /**< A parsed DynamoDB Streams event; a borrowed view of the json-c event. */
-typedef struct lambda_dynamodb_record lambda_dynamodb_record; /**< One stream record of it; a borrowed view of the json-c event. */
-typedef struct lambda_dynamodb_map lambda_dynamodb_map; /**< An attribute map (Keys, NewImage, OldImage, M); a borrowed view of the json-c event. */
-typedef struct lambda_dynamodb_value lambda_dynamodb_value; /**< One typed attribute value; a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_event
+    lambda_dynamodb_event; /**< A parsed DynamoDB Streams event; a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_record
+    lambda_dynamodb_record; /**< One stream record of it; a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_map
+    lambda_dynamodb_map; /**< An attribute map (Keys, NewImage, OldImage, M); a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_value
+    lambda_dynamodb_value; /**< One typed attribute value; a borrowed view of the json-c event. */
 
 /** The type of an attribute value. */
 typedef enum lambda_dynamodb_type {

@@ -27,7 +27,8 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_eventbridge_event lambda_eventbridge_event; /**< A parsed EventBridge event; a borrowed view of the json-c event. */
+typedef struct lambda_eventbridge_event
+    lambda_eventbridge_event; /**< A parsed EventBridge event; a borrowed view of the json-c event. */
 
 /**
  * Reads an EventBridge event root into a new event in *out; free it with

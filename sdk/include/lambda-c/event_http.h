@@ -71,7 +71,8 @@ typedef enum lambda_http_format {
 } lambda_http_format;
 
 /* ================================================================ requests */
-typedef struct lambda_http_request lambda_http_request; /**< A parsed HTTP request (API Gateway v1/v2, ALB, Function URL); a borrowed view of the json-c event. */
+typedef struct lambda_http_request
+    lambda_http_request; /**< A parsed HTTP request (API Gateway v1/v2, ALB, Function URL); a borrowed view of the json-c event. */
 
 /**
  * Reads the HTTP event root (from lambda_event_json) into a new request,

@@ -34,8 +34,10 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_kinesis_event lambda_kinesis_event; /**< A parsed Kinesis Data Streams event; a borrowed view of the json-c event. */
-typedef struct lambda_kinesis_record lambda_kinesis_record; /**< One Kinesis record of it; a borrowed view of the json-c event. */
+typedef struct lambda_kinesis_event
+    lambda_kinesis_event; /**< A parsed Kinesis Data Streams event; a borrowed view of the json-c event. */
+typedef struct lambda_kinesis_record
+    lambda_kinesis_record; /**< One Kinesis record of it; a borrowed view of the json-c event. */
 
 /**
  * Reads a Kinesis event root into a new event in *out; free it with

@@ -37,8 +37,10 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_s3_event lambda_s3_event; /**< A parsed S3 event notification; a borrowed view of the json-c event. */
-typedef struct lambda_s3_record lambda_s3_record; /**< One record (one object) of it; a borrowed view of the json-c event. */
+typedef struct lambda_s3_event
+    lambda_s3_event; /**< A parsed S3 event notification; a borrowed view of the json-c event. */
+typedef struct lambda_s3_record
+    lambda_s3_record; /**< One record (one object) of it; a borrowed view of the json-c event. */
 
 /**
  * Reads an S3 notification root into a new event in *out; free it with

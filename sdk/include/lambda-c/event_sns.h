@@ -28,8 +28,10 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_sns_event lambda_sns_event; /**< A parsed SNS event; a borrowed view of the json-c event. */
-typedef struct lambda_sns_record lambda_sns_record; /**< One SNS message of it; a borrowed view of the json-c event. */
+typedef struct lambda_sns_event
+    lambda_sns_event; /**< A parsed SNS event; a borrowed view of the json-c event. */
+typedef struct lambda_sns_record
+    lambda_sns_record; /**< One SNS message of it; a borrowed view of the json-c event. */
 
 /**
  * Reads an SNS event root into a new event in *out; free it with

@@ -42,8 +42,10 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_sqs_event lambda_sqs_event; /**< A parsed SQS event (a batch); a borrowed view of the json-c event. */
-typedef struct lambda_sqs_message lambda_sqs_message; /**< One SQS message of the batch; a borrowed view of the json-c event. */
+typedef struct lambda_sqs_event
+    lambda_sqs_event; /**< A parsed SQS event (a batch); a borrowed view of the json-c event. */
+typedef struct lambda_sqs_message
+    lambda_sqs_message; /**< One SQS message of the batch; a borrowed view of the json-c event. */
 
 /**
  * Reads an SQS event root into a new event in *out; free it with

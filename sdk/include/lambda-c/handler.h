@@ -40,7 +40,7 @@ extern "C" {
 typedef int lambda_handler_fn(lambda_event *event, const lambda_context *context,
                               lambda_response *response);
 
-typedef int lambda_function_init_fn(void);       /**< The type of lambda_function_init. */
+typedef int lambda_function_init_fn(void);      /**< The type of lambda_function_init. */
 typedef void lambda_function_shutdown_fn(void); /**< The type of lambda_function_shutdown. */
 
 /**
@@ -57,9 +57,10 @@ int lambda_function_init(void);
  */
 void lambda_function_shutdown(void);
 
-#define LAMBDA_FUNCTION_INIT_SYMBOL "lambda_function_init"         /**< What the runtime looks up. */
-#define LAMBDA_FUNCTION_SHUTDOWN_SYMBOL "lambda_function_shutdown" /**< What the runtime looks up. */
-#define LAMBDA_HANDLER_ABI_SYMBOL "lambda_handler_abi_version"     /**< The ABI marker's symbol. */
+#define LAMBDA_FUNCTION_INIT_SYMBOL "lambda_function_init" /**< What the runtime looks up. */
+#define LAMBDA_FUNCTION_SHUTDOWN_SYMBOL \
+    "lambda_function_shutdown"                                 /**< What the runtime looks up. */
+#define LAMBDA_HANDLER_ABI_SYMBOL "lambda_handler_abi_version" /**< The ABI marker's symbol. */
 
 /**
  * The ABI marker. A weak definition in every file that includes this

@@ -25,10 +25,10 @@ extern "C" {
 typedef enum lambda_log_level {
     LAMBDA_LOG_TRACE = 0, /**< TRACE */
     LAMBDA_LOG_DEBUG = 1, /**< DEBUG */
-    LAMBDA_LOG_INFO = 2, /**< INFO */
-    LAMBDA_LOG_WARN = 3, /**< WARN */
+    LAMBDA_LOG_INFO = 2,  /**< INFO */
+    LAMBDA_LOG_WARN = 3,  /**< WARN */
     LAMBDA_LOG_ERROR = 4, /**< ERROR */
-    LAMBDA_LOG_FATAL = 5 /**< FATAL */
+    LAMBDA_LOG_FATAL = 5  /**< FATAL */
 } lambda_log_level;
 
 /** Log one record at level; printf-style. */

@@ -21,7 +21,8 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_response lambda_response; /**< What the handler answers (bytes, JSON, a stream or an error). Owned by the runtime. */
+typedef struct lambda_response
+    lambda_response; /**< What the handler answers (bytes, JSON, a stream or an error). Owned by the runtime. */
 
 /** Answer a copy of size bytes at data. content_type NULL means "application/json". */
 lambda_code lambda_response_set_body(lambda_response *response, const void *data, size_t size,

@@ -70,7 +70,8 @@ typedef void lambda_invocation_hook_fn(const lambda_context *ctx, void *arg);
  * hooks; registering the same (hook, arg) twice has no effect.
  * Returns LAMBDA_E_INVALID_ARGUMENT for a NULL hook, LAMBDA_E_STATE when full. Since 1.2.
  */
-#define LAMBDA_MAX_INVOCATION_HOOKS 8 /**< How many hooks lambda_runtime_add_invocation_hook keeps. */
+#define LAMBDA_MAX_INVOCATION_HOOKS \
+    8 /**< How many hooks lambda_runtime_add_invocation_hook keeps. */
 lambda_code lambda_runtime_add_invocation_hook(lambda_invocation_hook_fn *hook, void *arg);
 
 #ifdef __cplusplus
