@@ -90,8 +90,11 @@ def environment(args):
 
 def handler_of(zip_path):
     """bootstrap (executable mode), or FILE.handler for the one .so at the zip's root."""
-    with zipfile.ZipFile(zip_path) as z:
-        names = z.namelist()
+    try:
+        with zipfile.ZipFile(zip_path) as z:
+            names = z.namelist()
+    except (OSError, zipfile.BadZipFile) as e:
+        raise Failure(f"{zip_path}: not a function zip ({e})")
     if "bootstrap" in names:
         return "bootstrap"
     shared = [n for n in names if n.endswith(".so") and "/" not in n]

@@ -131,6 +131,10 @@ def main(argv=None):
     except BrokenPipeError:  # the reader went away (lambda-c config | head -1)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:  # a path given on the command line that cannot be used
+        where = f" {e.filename}" if e.filename else ""
+        print(f"lambda-c:{where}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run():

@@ -1,15 +1,17 @@
 """The documentation holds: every C sample of the README and docs/ compiles as a user's code
 does (the SDK's flags, plus strict warnings as errors), the API reference builds with
 Doxygen's warnings (undocumented members included) as errors, and the guides' links resolve."""
+import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 
 import pytest
 
 from conftest import BUILD, ROOT
-from sdk_helpers import require_tool
+from sdk_helpers import PRIVATE, require_tool
 
 pytestmark = pytest.mark.packaging
 
@@ -66,6 +68,26 @@ def test_the_api_reference_builds_with_warnings_as_errors(tmp_path):
     for header in (ROOT / "sdk" / "include" / "lambda-c").glob("*.h"):
         assert header.name.replace("_", "__").replace(".", "_8") + ".html" in pages, header.name
     assert "lambda_function_init" in (html / "handler_8h.html").read_text()
+
+
+def test_the_readmes_five_minute_path_runs_as_written(tmp_path):
+    """Steps 1 to 3 of the README's first shell block, verbatim, in a fresh HOME holding the
+    SDK archive (step 4 deploys to AWS; apt-get is the machine's business)."""
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"^## Five minutes.*?^```sh\n(.*?)^```", text, re.S | re.M).group(1)
+    steps = block[:block.index("# 4.")]
+    commands = [line for line in steps.splitlines() if line.strip() and not line.startswith(("#", "sudo "))]
+    archive = re.search(r"tar xzf (lambda-c-sdk-\S+\.tar\.gz)", steps).group(1)
+    version = (BUILD / "layer" / "VERSION").read_text().strip()
+    assert archive == f"lambda-c-sdk-{version}-x86_64.tar.gz", "the README names another release"
+    shutil.copy2(BUILD / archive, tmp_path / archive)
+    env = {k: v for k, v in os.environ.items() if k not in PRIVATE}
+    env.update(HOME=str(tmp_path), PATH="/usr/bin:/bin:" + env.get("PATH", ""))
+    run = subprocess.run(["bash", "-euc", "\n".join(commands)], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    promised = re.search(r"# (\{.*\})$", steps, re.M).group(1)
+    assert json.loads(run.stdout.splitlines()[-1]) == json.loads(promised), run.stdout
 
 
 def test_the_guides_links_resolve():
