@@ -93,10 +93,11 @@ $(SDK_STAMP): $(SDK_LIB_FILES) $(SDK_HEADERS) $(SDK_PC_FILES) $(CLI_BIN) $(EMULA
 		$(shell find cli/templates sam -type f 2>/dev/null) $(wildcard docs/*.md) docs/man/lambda-c.1 mk/sdk.mk
 	@mkdir -p $(SDK_TREE)/bin $(SDK_TREE)/include $(SDK_TREE)/lib $(SDK_TREE)/libexec/lambda-c \
 	    $(SDK_TREE)/share/lambda-c/layers $(SDK_TREE)/share/doc/lambda-c $(SDK_TREE)/share/man/man1
-	rm -rf $(SDK_TREE)/include/* $(SDK_TREE)/share/lambda-c/templates $(SDK_TREE)/share/lambda-c/sam \
+	rm -rf $(SDK_TREE)/include/* $(SDK_TREE)/lib/lib*.so* $(SDK_TREE)/share/lambda-c/templates $(SDK_TREE)/share/lambda-c/sam \
 	    $(SDK_TREE)/share/doc/lambda-c/licenses $(SDK_TREE)/share/doc/lambda-c/guides
 	cp -R $(SDK_INCLUDE)/. $(SDK_TREE)/include/
-	cp -P $(foreach l,$(SDK_LIBS),$(B)/lib/lib$(l).so*) $(SDK_TREE)/lib/
+	cp -P $(foreach l,$(SDK_LIBS),$(foreach v,$(VERSION) $(VERSION_MAJOR),$(B)/lib/lib$(l).so.$(v)) $(B)/lib/lib$(l).so) \
+	    $(SDK_TREE)/lib/
 	cp $(CLI_BIN) $(EMULATOR_BIN) $(SDK_TREE)/bin/
 	cp tools/check-glibc $(SDK_TREE)/bin/lambda-c-check-glibc
 	cp tools/run-arm64 $(SDK_TREE)/libexec/lambda-c/run-arm64

@@ -247,6 +247,8 @@ def test_the_archive_is_the_install_layout_and_relocatable(sdk):
         assert (p / rel).exists(), rel
     for rel in ("bin/lambda-c", "bin/lambda-c-emulator", "bin/lambda-c-check-glibc"):
         assert os.access(p / rel, os.X_OK), rel
+    # Only this release's libraries (no file of an earlier build of the tree).
+    assert {f.name.split(".so.")[1] for f in p.glob("lib/lib*.so.*.*.*")} == {version}
     sdk_json = json.loads((p / "share" / "lambda-c" / "sdk.json").read_text())
     for name in sdk_json["libraries"]:  # one .pc and one imported target per library
         assert (p / "lib" / "pkgconfig" / f"{name}.pc").is_file(), name
