@@ -17,9 +17,8 @@
 # CMAKE_CURRENT_LIST_DIR, the command's own location), so nothing of the build tree is baked in.
 
 # The SDK libraries (SDK_LIBS, pkg-config names, the core first) and, per library NAME,
-# PC_DESC_NAME and PC_REQUIRES_NAME come from the library fragments (sdk/*/*.mk). The core's
-# API is built on json-c (lambda_event_json): its .pc and CMake target require json-c too.
-sdk_requires = $(strip $(if $(filter lambda-c,$(1)),json-c) $(PC_REQUIRES_$(1)))
+# PC_DESC_NAME and PC_REQUIRES_NAME come from the library fragments (sdk/*/*.mk).
+sdk_requires = $(strip $(PC_REQUIRES_$(1)))
 
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -107,15 +107,25 @@ def escape(value):
     return value.replace("\\", "\\\\").replace(",", "\\,")
 
 
-def gdb_wrapper(zip_path, handler):
+def starts_as_script(zip_path, name):
+    """Whether the file `name` in the zip is a #! script (not an ELF program)."""
+    try:
+        with zipfile.ZipFile(zip_path) as z, z.open(name) as f:
+            return f.read(2) == b"#!"
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def gdb_wrapper(zip_path, handler, layer):
     """Runs the bootstrap under gdb: on a crash, the backtrace with the function's symbols
     (found by build id in the debug files beside the zip)."""
     gdb = need_tool("gdb", "lambda-c invoke --gdb")
     debug_dirs = f"{zip_path.parent}:/usr/lib/debug"
-    # The layer's bootstrap is a sh script that execs the runtime; gdb follows the exec.
-    target = "" if handler == "bootstrap" else " sh"
+    # A script bootstrap runs in sh, which execs the runtime; gdb follows the exec.
+    script = starts_as_script(zip_path, "bootstrap") if handler == "bootstrap" else \
+        starts_as_script(layer, "bootstrap")
     return (f"{shlex.quote(gdb)} -q -batch -ex 'set debug-file-directory {debug_dirs}' -ex run "
-            f"-ex 'bt full' --args{target}")
+            f"-ex 'bt full' --args{' sh' if script else ''}")
 
 
 def cmd_invoke(sdk, args):
@@ -141,7 +151,7 @@ def cmd_invoke(sdk, args):
     if args.gdb:
         if arch != HOST_ARCH:
             raise Failure("--gdb runs the function natively: not with an arm64 SDK on this machine")
-        command += ["--runtime-wrapper", gdb_wrapper(zip_path, handler)]
+        command += ["--runtime-wrapper", gdb_wrapper(zip_path, handler, layer)]
     elif arch != HOST_ARCH:
         need_tool("qemu-aarch64-static", f"running the {arch} layer on this {HOST_ARCH} machine")
         command += ["--runtime-wrapper", str(sdk.prefix / "libexec" / "lambda-c" / "run-arm64")]
