@@ -153,7 +153,7 @@ cmd_invoke() {
     if [ -n "$CROSS" ]; then ensure_arm64_packages $ARM64_BUILD_PACKAGES; fi
     local targets=("$BUILD_DIR/bin/lambda-c-emulator")
     if [ -n "$dir" ]; then
-        targets+=("$BUILD_DIR/sdk/lib/pkgconfig/lambda-c.pc")
+        targets+=("$BUILD_DIR/sdk/share/lambda-c/sdk.json")  # the SDK tree its lambda-c runs from
     else
         [ -d "examples/$name" ] || die "no function '$name': expected a folder examples/$name"
         targets+=("$BUILD_DIR/functions/$name.zip")

@@ -47,8 +47,8 @@ $(SDK_LICENSES)/.stamp: mk/sdk.mk
 	    cp "$$f" $(SDK_LICENSES)/$${pair%%:*}.copyright; \
 	done
 	@touch $@
-# layer/layer.sh copies $(B)/licenses into the layer.
-$(LAYER_ZIP): $(SDK_LICENSES)/.stamp
+# layer/layer.sh copies $(B)/licenses into every layer it stages (layer.zip, layer-core.zip).
+$(foreach z,$(LAYER_ZIP) $(LAYER_CORE_ZIP),$(eval $(z): $(SDK_LICENSES)/.stamp))
 
 # ---------------------------------------------------------------- the command
 # cli/lambda_c (Python 3 standard library only) as one executable zip file.
