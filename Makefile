@@ -174,29 +174,6 @@ $(LAYER_CORE_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(LAYER_CORE_
 	$(CHECK_GLIBC) $(LAYER_CORE)
 	rm -f $@ && cd $(LAYER_CORE) && zip -q -X -r --symlinks ../layer-core.zip .
 
-# sam build (template.yaml: RuntimeLayer, ContentUri: .) runs this in a scratch copy of the
-# repository with ARTIFACTS_DIR set: the one build path, then the layer tree (/opt) into it.
-.PHONY: build-RuntimeLayer
-build-RuntimeLayer:
-	./build.sh layer "$(ARTIFACTS_DIR)"
-
-# ---------------------------------------------------------------- SDK for handler builds
-# build/sdk/: include/, lib/, lib/pkgconfig/lambda-c.pc (prefix computed by pkg-config), and
-# for function Makefiles (sam build): share/lambda-c/function.mk, bin/lambda-c-check-glibc.
-# lambda-c.pc records the target and the handler flags above, so both builds agree.
-SDK_DEV := $(B)/sdk
-$(SDK_DEV)/lib/pkgconfig/lambda-c.pc: sdk/lambda-c.pc.in sdk/function.mk tools/check-glibc $(foreach l,$(SDK_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) $(wildcard $(SDK_INCLUDE)/*.h $(SDK_INCLUDE)/lambda-c/*.h)
-	@mkdir -p $(SDK_DEV)/lib/pkgconfig $(SDK_DEV)/include $(SDK_DEV)/share/lambda-c $(SDK_DEV)/bin
-	cp -R $(SDK_INCLUDE)/. $(SDK_DEV)/include/
-	cp -P $(B)/lib/liblambda-c*.so* $(SDK_DEV)/lib/
-	cp sdk/function.mk $(SDK_DEV)/share/lambda-c/function.mk
-	cp tools/check-glibc $(SDK_DEV)/bin/lambda-c-check-glibc
-	sed -e 's/@VERSION@/$(VERSION)/' -e 's|@ARCH@|$(ARCH)|' -e 's|@CC@|$(CC)|' \
-	    -e 's|@TARGET_GLIBC@|$(TARGET_GLIBC)|' -e 's|@HANDLER_CFLAGS@|$(CFLAGS_COMMON)|' \
-	    -e 's|@HANDLER_LDFLAGS@|$(HANDLER_LDFLAGS)|' sdk/lambda-c.pc.in > $@
-
-ALL_TARGETS += $(SDK_DEV)/lib/pkgconfig/lambda-c.pc
-
 # ---------------------------------------------------------------- emulator
 # emulator/lambda_emulator/ (a package, standard library only) installed as one executable
 # zip file: the package, a __main__.py that runs it, and _version.py with the project's
@@ -227,6 +204,9 @@ format-check:
 .PHONY: compile_commands.json
 compile_commands.json:
 	python3 tools/compile-commands $(B) > $@
+
+# The installed SDK: its tree, install, the archive, the API reference (mk/sdk.mk).
+include mk/sdk.mk
 
 .PHONY: all unit-tests test clean
 all: $(ALL_TARGETS)

@@ -5,11 +5,11 @@
 #   ./build.sh                      build everything into build/
 #   ./build.sh invoke FUNCTION|DIR [EVENT-JSON|@FILE]
 #                                   build, start the local emulator with the layer and
-#                                   build/functions/FUNCTION.zip (or the function folder DIR,
-#                                   built by its Makefile), invoke it once, print the
+#                                   build/functions/FUNCTION.zip (or the function project DIR,
+#                                   through `lambda-c invoke`), invoke it once, print the
 #                                   answer on stdout (logs on stderr); non-zero if it failed
-#   ./build.sh new NAME [DIR]       create a function folder (default examples/NAME): handler,
-#                                   Makefile for sam build, event.json, test_NAME.py
+#   ./build.sh new NAME [OPTIONS]   build, then `lambda-c new` (the SDK's command, see
+#                                   `build/sdk/bin/lambda-c new --help`): a function project
 #   ./build.sh layer DEST           build, then copy the layer tree (/opt) into DEST
 #                                   (what `sam build` runs: make build-RuntimeLayer)
 #   ./build.sh test                 every test: unit, integration, sanitizers, valgrind, arm64
@@ -72,7 +72,7 @@ BUILD_PACKAGES="gcc make pkg-config libc6-dev libjson-c-dev libcurl4-openssl-dev
 FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
 # PACKAGE@COMMAND: the package is only needed when COMMAND is not on PATH (a Node.js from
 # elsewhere brings its own npm, and Debian's npm package would conflict with it).
-TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl npm@npm $FUZZ_PACKAGES"
+TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl cmake doxygen man-db gdb npm@npm $FUZZ_PACKAGES"
 # arm64 on an x86_64 machine (needs `dpkg --add-architecture arm64`). The :arm64 curl and
 # OpenSSL headers are for liblambda-c-aws, which dlopens those libraries at run time.
 ARM64_BUILD_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjson-c-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64"
@@ -157,24 +157,17 @@ cmd_invoke() {
     if [ -n "$CROSS" ]; then ensure_arm64_packages $ARM64_BUILD_PACKAGES; fi
     local targets=("$BUILD_DIR/bin/lambda-c-emulator")
     if [ -n "$dir" ]; then
-        targets+=("$BUILD_DIR/sdk/lib/pkgconfig/lambda-c.pc")
+        targets+=("$BUILD_DIR/sdk/share/lambda-c/sdk.json")  # the SDK tree its lambda-c runs from
     else
         [ -d "examples/$name" ] || die "no function '$name': expected a folder examples/$name"
         targets+=("$BUILD_DIR/functions/$name.zip")
     fi
     make -j"$JOBS" BUILD_DIR="$BUILD_DIR" "${targets[@]}" >&2
     if [ -n "$dir" ]; then
-        # A function folder with a sam build Makefile (./build.sh new), built the same way.
-        code="$(abspath "$BUILD_DIR")/dir-functions/$(basename "$dir")"
-        build_function_dir "$dir" "$code"
-        name=$(basename "$dir")
-        if [ -f "$code/bootstrap" ]; then
-            handler=bootstrap
-        else
-            handler=$(cd "$code" && ls -- *.so 2>/dev/null | head -n 1)
-            [ -n "$handler" ] || die "$dir built no .so and no bootstrap"
-            handler="${handler%.so}.handler"
-        fi
+        # A function project (lambda-c new): built and run by the SDK's command.
+        if [ -n "$CROSS" ]; then extra=(--arch arm64); fi
+        if [ $# -ge 2 ]; then extra+=(--event "$event"); fi
+        exec "$(abspath "$BUILD_DIR")/sdk/bin/lambda-c" invoke "$dir" "${extra[@]}"
     else
         code="$BUILD_DIR/functions/$name.zip"
         [ -f "$code" ] || die "no function '$name': expected $code (functions are the folders in examples/)"
@@ -205,117 +198,14 @@ needs_aws_client() { # folder
 
 abspath() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s' "$ROOT/$1" ;; esac; }
 
-# Builds a function folder as sam build does: make build-<LogicalId> with ARTIFACTS_DIR set,
-# against the SDK of this build (PKG_CONFIG_PATH).
-build_function_dir() { # dir artifacts_dir
-    local target
-    target=$(sed -n 's/^\(build-[A-Za-z0-9]*\):.*/\1/p' "$1/Makefile" 2>/dev/null | head -n 1)
-    [ -n "$target" ] || die "$1/Makefile has no build-<LogicalId> target (see ./build.sh new)"
-    rm -rf "$2" && mkdir -p "$2"
-    PKG_CONFIG_PATH="$(abspath "$BUILD_DIR")/sdk/lib/pkgconfig" \
-        make -C "$1" --no-print-directory "$target" ARTIFACTS_DIR="$2" >&2
-}
-
 # ---------------------------------------------------------------- new
 
+# Function projects are made by the SDK's command (cli/): lambda-c new NAME [--template T].
 cmd_new() {
-    [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: ./build.sh new NAME [DIR]"
-    local name=$1 dir id test root
-    printf '%s' "$name" | grep -Eq '^[a-z][a-z0-9_-]{0,63}$' ||
-        die "bad name '$name': a lowercase letter, then lowercase letters, digits, - or _"
-    if [ $# = 2 ]; then dir=$(cd "$CALLER_DIR" && abspath_from "$2"); else dir="$ROOT/examples/$name"; fi
-    [ ! -e "$dir" ] || die "$dir exists already"
-    id=$(printf '%s' "$name" | awk -F'[-_]' '{ for (i = 1; i <= NF; i++)
-        printf "%s%s", toupper(substr($i, 1, 1)), substr($i, 2) }')Function
-    test="test_$(printf '%s' "$name" | tr - _).py"
-    mkdir -p "$dir"
-    root=$(realpath --relative-to="$dir" "$ROOT")
-
-    cat >"$dir/$name.c" <<EOF
-/* $name: a lambda-c function. Handler setting: $name.handler (symbol handler in $name.so).
- * {"name":"Ada"} -> {"message":"Hello, Ada, from $name!"} */
-#include <json-c/json.h>
-#include <lambda-c.h>
-#include <stdio.h>
-
-lambda_handler_fn handler; /* the compiler checks the signature */
-
-int handler(lambda_event *event, const lambda_context *ctx, lambda_response *response)
-{
-    json_object *root, *name;
-    if (lambda_event_json(event, &root) != LAMBDA_OK)
-        return lambda_response_set_error(response, "InvalidEvent", "the event is not JSON: %s",
-                                         lambda_event_json_error(event));
-    const char *who = "world";
-    if (json_object_object_get_ex(root, "name", &name) && json_object_is_type(name, json_type_string))
-        who = json_object_get_string(name);
-
-    char text[512];
-    snprintf(text, sizeof text, "Hello, %s, from $name!", who);
-    json_object *answer = json_object_new_object();
-    json_object_object_add(answer, "message", json_object_new_string(text));
-    lambda_log_info("answered %s (request %s)", who, lambda_context_request_id(ctx));
-    return lambda_response_set_json(response, answer);
+    build_all
+    cd "$CALLER_DIR"
+    exec "$(abspath "$BUILD_DIR")/sdk/bin/lambda-c" new "$@"
 }
-EOF
-
-    cat >"$dir/Makefile" <<EOF
-# sam build runs \`make build-$id\` in a scratch copy of this folder with ARTIFACTS_DIR
-# set; it compiles every .c file here against the lambda-c SDK pkg-config finds:
-#     ./build.sh && export PKG_CONFIG_PATH=<lambda-c>/build/sdk/lib/pkgconfig
-# (build-arm64/sdk after ./build.sh --arch arm64). In template.yaml:
-#   $id:
-#     Type: AWS::Serverless::Function
-#     Properties: {CodeUri: <this folder>, Handler: $name.handler}
-#     Metadata: {BuildMethod: makefile}
-FUNCTION := $name
-PKG_CONFIG ?= pkg-config
-LAMBDA_C_MK := \$(shell \$(PKG_CONFIG) --variable=functionmk lambda-c)
-ifeq (\$(LAMBDA_C_MK),)
-\$(error the lambda-c SDK is not found by pkg-config: run ./build.sh and export \\
-    PKG_CONFIG_PATH=<lambda-c>/build/sdk/lib/pkgconfig)
-endif
-include \$(LAMBDA_C_MK)
-
-.PHONY: build-$id
-build-$id: lambda-c-function
-EOF
-
-    printf '%s\n' '{"name": "Ada"}' >"$dir/event.json"
-
-    cat >"$dir/$test" <<EOF
-"""$name, built by its Makefile and invoked through the lambda-c emulator (./build.sh invoke).
-
-    python3 -m pytest $test      # LAMBDA_C_ROOT: the lambda-c checkout, if not $root
-"""
-import json
-import os
-import pathlib
-import subprocess
-
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = pathlib.Path(os.environ.get("LAMBDA_C_ROOT") or HERE / "$root")
-
-
-def invoke(event):
-    run = subprocess.run([str(ROOT / "build.sh"), "invoke", str(HERE), event],
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
-
-
-def test_sample_event():
-    assert invoke("@" + str(HERE / "event.json")) == {"message": "Hello, Ada, from $name!"}
-
-
-def test_event_without_a_name():
-    assert invoke("{}") == {"message": "Hello, world, from $name!"}
-EOF
-    log "created $dir: $name.c, Makefile (target build-$id), event.json, $test"
-    log "try it: ./build.sh invoke $dir @$dir/event.json   (or python3 -m pytest $dir)"
-}
-
-abspath_from() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s' "$(pwd)/$1" ;; esac; }
 
 # ---------------------------------------------------------------- test
 

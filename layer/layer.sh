@@ -27,3 +27,6 @@ for lib in "$@"; do
 done
 "$strip" --strip-unneeded "$layer"/lib/*.so*
 printf '%s\n' "$version" > "$layer/VERSION"
+# Third-party license texts (curl, OpenSSL, json-c), staged by mk/sdk.mk.
+mkdir -p "$layer/share/doc/lambda-c/licenses"
+cp "$build"/licenses/*.copyright "$layer/share/doc/lambda-c/licenses/"

@@ -80,4 +80,3 @@ $(AWS_BUNDLE)/libcurl.so.4: third_party/build-curl.sh layer/dlopen-libraries \
 	CC="$(CC)" bash third_party/build-curl.sh $(THIRD_PARTY_DIR) layer/dlopen-libraries
 $(LAYER_ZIP): $(AWS_BUNDLE)/libcurl.so.4
 LAYER_THIRD_PARTY += $(AWS_BUNDLE)/*.so.*
-

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c.h - everything a lambda-c handler needs, in one include.
  */
 #ifndef LAMBDA_C_H

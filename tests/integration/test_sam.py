@@ -53,6 +53,10 @@ def test_the_template_publishes_the_layer_and_attaches_it():
     assert props["RetentionPolicy"] == "Retain"
 
     chosen_layer = {"If": ["PublishLayer", {"Ref": layer_id}, {"Ref": "LayerVersionArn"}]}
+    # Rolling back by ARN keeps the SSM parameter other stacks read, pointing at that version.
+    param = t["Resources"]["LayerVersionArnParameter"]
+    assert "Condition" not in param and param["DeletionPolicy"] == "Retain"
+    assert param["Properties"]["Value"] == chosen_layer
     globals_fn = t["Globals"]["Function"]
     assert globals_fn["Runtime"] == "provided.al2023"
     assert globals_fn["Architectures"] == [{"Ref": "Architecture"}]
@@ -107,7 +111,9 @@ def test_layer_target_writes_the_opt_tree(sam_artifacts, name):
     files = files_in(art)
     assert {"bootstrap", "VERSION", "bin/lambda-c-runtime", "lib/liblambda-c.so.1",
             "lib/libjson-c.so.5"} <= set(files), files
-    assert all(f in ("bootstrap", "VERSION") or f.startswith(("bin/", "lib/")) for f in files), files
+    assert all(f in ("bootstrap", "VERSION") or f.startswith(("bin/", "lib/", "share/doc/lambda-c/licenses/"))
+               for f in files), files
+    assert {f"share/doc/lambda-c/licenses/{n}.copyright" for n in ("curl", "json-c", "openssl")} <= set(files)
     assert os.access(art / "bootstrap", os.X_OK) and os.access(art / "bin" / "lambda-c-runtime", os.X_OK)
     version_h = (ROOT / "sdk" / "include" / "lambda-c" / "version.h").read_text()
     assert f'#define LAMBDA_C_VERSION_STRING "{(art / "VERSION").read_text().strip()}"' in version_h

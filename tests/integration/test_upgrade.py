@@ -218,7 +218,7 @@ def test_a_1_1_handler_using_events_and_metrics_runs_on_this_layer(emulator, v1_
 def build_layer_release(tmp_path_factory, name, version, abi_minor):
     """This checkout's runtime and SDK rebuilt as another release: its layer.zip."""
     src = tmp_path_factory.mktemp(name)
-    for item in ("Makefile", "runtime", "layer", "tools", "sdk", "third_party", "tests/unit/unit.mk",
+    for item in ("Makefile", "mk", "runtime", "layer", "tools", "sdk", "third_party", "tests/unit/unit.mk",
                  "tests/fuzz/fuzz.mk"):
         if (ROOT / item).is_dir():
             shutil.copytree(ROOT / item, src / item)

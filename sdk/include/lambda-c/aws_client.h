@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_client.h - an HTTPS client for AWS APIs (liblambda-c-aws.so.1).
  *
  * A lambda_aws_client signs (SigV4) and sends requests to AWS services through libcurl.
@@ -59,26 +59,28 @@
 extern "C" {
 #endif
 
-typedef struct lambda_aws_client lambda_aws_client;
-typedef struct lambda_aws_response lambda_aws_response;
+typedef struct lambda_aws_client
+    lambda_aws_client; /**< A client (region, endpoints, credentials, connection pool): lambda_aws_client_new. */
+typedef struct lambda_aws_response
+    lambda_aws_response; /**< An AWS answer (status, headers, body): lambda_aws_response_free. */
 
-/* Client settings; every field's zero value selects the default. Strings are copied. */
+/** Client settings; every field's zero value selects the default. Strings are copied. */
 typedef struct lambda_aws_client_options {
-    const char *region;       /* NULL = AWS_REGION, then AWS_DEFAULT_REGION */
-    const char *endpoint_url; /* NULL = the environment overrides, then AWS (see above) */
-    /* Borrowed; must outlive the client. NULL = the client creates and owns a default-chain
+    const char *region;       /**< NULL = AWS_REGION, then AWS_DEFAULT_REGION */
+    const char *endpoint_url; /**< NULL = the environment overrides, then AWS (see above) */
+    /** Borrowed; must outlive the client. NULL = the client creates and owns a default-chain
      * provider (lambda_aws_credentials_provider_new_default). */
     lambda_aws_credentials_provider *credentials;
-    int max_attempts;               /* 0 = 3; 1 = no retries */
-    int64_t retry_base_delay_ms;    /* 0 = 100 */
-    int64_t throttle_base_delay_ms; /* 0 = 500 */
-    int64_t max_backoff_ms;         /* 0 = 20000 */
-    long connect_timeout_ms;        /* 0 = 3000 */
-    long timeout_ms;                /* per attempt; 0 = 60000 */
-    int s3_path_style;              /* non-zero: always path-style S3 URLs */
+    int max_attempts;               /**< 0 = 3; 1 = no retries */
+    int64_t retry_base_delay_ms;    /**< 0 = 100 */
+    int64_t throttle_base_delay_ms; /**< 0 = 500 */
+    int64_t max_backoff_ms;         /**< 0 = 20000 */
+    long connect_timeout_ms;        /**< 0 = 3000 */
+    long timeout_ms;                /**< per attempt; 0 = 60000 */
+    int s3_path_style;              /**< non-zero: always path-style S3 URLs */
 } lambda_aws_client_options;
 
-/*
+/**
  * Creates a client. options may be NULL (all defaults). Loads no library and does no I/O.
  * *out is owned by the caller (lambda_aws_client_free).
  * Errors: LAMBDA_E_INVALID_ARGUMENT (NULL out, negative setting), LAMBDA_E_CONFIG (no
@@ -87,14 +89,14 @@ typedef struct lambda_aws_client_options {
 lambda_code lambda_aws_client_new(const lambda_aws_client_options *options,
                                   lambda_aws_client **out);
 
-/* Closes the client's connections and frees it. NULL is ignored. No call on c may be
+/** Closes the client's connections and frees it. NULL is ignored. No call on c may be
  * running. */
 void lambda_aws_client_free(lambda_aws_client *c);
 
-/* The region the client signs for. Owned by c. */
+/** The region the client signs for. Owned by c. */
 const char *lambda_aws_client_region(const lambda_aws_client *c);
 
-/*
+/**
  * The endpoint URL the client uses for service (e.g. "https://dynamodb.eu-west-1.amazonaws.com"
  * or an override), without a trailing '/'. *url is malloc'd, owned by the caller (free()).
  * Errors: LAMBDA_E_INVALID_ARGUMENT, LAMBDA_E_CONFIG (malformed override URL),
@@ -102,38 +104,39 @@ const char *lambda_aws_client_region(const lambda_aws_client *c);
  */
 lambda_code lambda_aws_client_endpoint(const lambda_aws_client *c, const char *service, char **url);
 
-/* One request. Every pointer is borrowed for the duration of lambda_aws_client_send. */
+/** One request. Every pointer is borrowed for the duration of lambda_aws_client_send. */
 typedef struct lambda_aws_request {
-    const char *service; /* signing name and endpoint id: "s3", "dynamodb", "sqs", ... */
-    const char *method;  /* "GET", "PUT", "POST", "DELETE", "HEAD", ... */
-    /* The path, NOT percent-encoded; NULL = "/". Appended to the endpoint URL's own path. */
+    const char *service; /**< signing name and endpoint id: "s3", "dynamodb", "sqs", ... */
+    const char *method;  /**< "GET", "PUT", "POST", "DELETE", "HEAD", ... */
+    /** The path, NOT percent-encoded; NULL = "/". Appended to the endpoint URL's own path. */
     const char *path;
-    const lambda_aws_query_param *query;
-    size_t query_count;
-    /* Extra headers (Content-Type, X-Amz-Target, ...); signed as aws_sigv4.h says. Do not
+    const lambda_aws_query_param
+        *query; /**< query parameters, not percent-encoded; may be NULL when query_count is 0 */
+    size_t query_count; /**< the number of entries in query */
+    /** Extra headers (Content-Type, X-Amz-Target, ...); signed as aws_sigv4.h says. Do not
      * pass Host, Content-Length, Authorization or X-Amz-Date: the client sets them. */
     const lambda_aws_header *headers;
-    size_t header_count;
-    /* A buffered body (its SHA-256 is signed) ... */
+    size_t header_count; /**< the number of entries in headers */
+    /** A buffered body (its SHA-256 is signed) ... */
     const void *body;
-    size_t body_len;
-    /* ... or a streamed one of exactly body_stream_len bytes (for S3: signed as
+    size_t body_len; /**< the number of bytes at body */
+    /** ... or a streamed one of exactly body_stream_len bytes (for S3: signed as
      * UNSIGNED-PAYLOAD; the body is never held in memory). body_rewind may be NULL. */
-    lambda_aws_read_fn body_read;
-    lambda_aws_rewind_fn body_rewind;
-    void *body_ctx;
-    uint64_t body_stream_len;
-    /* When set, a 2xx response body is passed to response_write as it arrives instead of
+    lambda_aws_read_fn body_read;     /**< supplies a streamed body (NULL: the body is buffered) */
+    lambda_aws_rewind_fn body_rewind; /**< restarts the streamed body for a retry; may be NULL */
+    void *body_ctx;                   /**< passed to body_read and body_rewind */
+    uint64_t body_stream_len;         /**< the exact length of the streamed body */
+    /** When set, a 2xx response body is passed to response_write as it arrives instead of
      * being buffered in the response. Error bodies are always buffered. */
-    lambda_aws_write_fn response_write;
-    void *response_ctx;
-    /* Prepended to the endpoint's host, e.g. "my-bucket." for virtual-hosted S3. */
+    lambda_aws_write_fn response_write; /**< receives a 2xx body as it arrives (NULL: buffered) */
+    void *response_ctx;                 /**< passed to response_write */
+    /** Prepended to the endpoint's host, e.g. "my-bucket." for virtual-hosted S3. */
     const char *host_prefix;
-    unsigned sigv4_flags; /* LAMBDA_AWS_SIGV4_* (aws_sigv4.h) */
-    int64_t deadline_ms;  /* Unix epoch ms; 0 = none */
+    unsigned sigv4_flags; /**< LAMBDA_AWS_SIGV4_* (aws_sigv4.h) */
+    int64_t deadline_ms;  /**< Unix epoch ms; 0 = none */
 } lambda_aws_request;
 
-/*
+/**
  * Signs and sends req, retrying as described above.
  * Returns LAMBDA_OK for a 2xx answer. For any other HTTP answer it returns
  * LAMBDA_E_HTTP_STATUS and still sets *out, so the status and the AWS error code
@@ -150,37 +153,38 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
                                    lambda_aws_response **out);
 
 /* ------------------------------------------------------------------ responses */
-
-/* The HTTP status (200, 404, ...). */
+/** The HTTP status (200, 404, ...). */
 int lambda_aws_response_status(const lambda_aws_response *r);
 
-/* The first header named name (case-insensitive), or NULL. Owned by r. */
+/** The first header named name (case-insensitive), or NULL. Owned by r. */
 const char *lambda_aws_response_header(const lambda_aws_response *r, const char *name);
 
-/* The number of response headers, and header i (0-based). *name and *value are owned by r.
+/** The number of response headers, and header i (0-based). *name and *value are owned by r.
  * Errors: LAMBDA_E_INVALID_ARGUMENT (NULL argument or i out of range). */
 size_t lambda_aws_response_header_count(const lambda_aws_response *r);
+/** Header i of r (0-based): its name in *name and value in *value, both owned by r. */
 lambda_code lambda_aws_response_header_at(const lambda_aws_response *r, size_t i, const char **name,
                                           const char **value);
 
-/* The buffered body (NUL-terminated for convenience; "" when empty or streamed) and its
+/** The buffered body (NUL-terminated for convenience; "" when empty or streamed) and its
  * length in *len (len may be NULL). Owned by r. */
 const char *lambda_aws_response_body(const lambda_aws_response *r, size_t *len);
 
-/* For a non-2xx answer: the AWS error code ("SignatureDoesNotMatch", "NoSuchKey",
+/** For a non-2xx answer: the AWS error code ("SignatureDoesNotMatch", "NoSuchKey",
  * "ResourceNotFoundException", ...) from the X-Amzn-ErrorType header or the JSON/XML body,
  * and its message; NULL when absent. Owned by r. */
 const char *lambda_aws_response_error_code(const lambda_aws_response *r);
+/** The AWS error message of a non-2xx answer, or NULL. Owned by r. */
 const char *lambda_aws_response_error_message(const lambda_aws_response *r);
 
-/* How many attempts were made (1 = no retry). */
+/** How many attempts were made (1 = no retry). */
 int lambda_aws_response_attempts(const lambda_aws_response *r);
 
-/* How many new TCP connections the call opened over all attempts (0 = an existing
+/** How many new TCP connections the call opened over all attempts (0 = an existing
  * connection was reused). */
 long lambda_aws_response_connects(const lambda_aws_response *r);
 
-/* Frees r. NULL is ignored. */
+/** Frees r. NULL is ignored. */
 void lambda_aws_response_free(lambda_aws_response *r);
 
 #ifdef __cplusplus

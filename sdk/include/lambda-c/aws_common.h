@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_common.h - types shared by the AWS headers of liblambda-c-aws.so.1
  * (aws_sigv4.h, aws_credentials.h, aws_client.h and the service helpers).
  *
@@ -18,21 +18,21 @@
 extern "C" {
 #endif
 
-/* One HTTP header. Both strings are borrowed for the duration of the call they are
+/** One HTTP header. Both strings are borrowed for the duration of the call they are
  * passed to. Names compare case-insensitively; a name may repeat. */
 typedef struct lambda_aws_header {
-    const char *name;
-    const char *value;
+    const char *name;  /**< the header name, e.g. \"Content-Type\" */
+    const char *value; /**< its value */
 } lambda_aws_header;
 
-/* One query parameter, NOT percent-encoded (the library encodes it). A NULL value is
+/** One query parameter, NOT percent-encoded (the library encodes it). A NULL value is
  * sent as "name=" (SigV4 always writes the '='). Borrowed like lambda_aws_header. */
 typedef struct lambda_aws_query_param {
-    const char *name;
-    const char *value;
+    const char *name;  /**< the parameter name */
+    const char *value; /**< its value; NULL sends \"name=\" */
 } lambda_aws_query_param;
 
-/*
+/**
  * Streaming callbacks.
  *
  * lambda_aws_read_fn supplies a request body: copy at most cap bytes into buf and store
@@ -45,11 +45,14 @@ typedef struct lambda_aws_query_param {
  * lambda_aws_write_fn receives a response body as it arrives, in order, len > 0. Return
  * LAMBDA_OK to continue or any other code to abort (the call then fails with that code).
  */
-typedef lambda_code (*lambda_aws_read_fn)(void *ctx, void *buf, size_t cap, size_t *out_len);
-typedef lambda_code (*lambda_aws_rewind_fn)(void *ctx);
-typedef lambda_code (*lambda_aws_write_fn)(void *ctx, const void *data, size_t len);
+typedef lambda_code (*lambda_aws_read_fn)(
+    void *ctx, void *buf, size_t cap, size_t *out_len); /**< Supplies a request body (see above). */
+typedef lambda_code (*lambda_aws_rewind_fn)(
+    void *ctx); /**< Restarts a streamed request body (see above). */
+typedef lambda_code (*lambda_aws_write_fn)(
+    void *ctx, const void *data, size_t len); /**< Receives a response body (see above). */
 
-/*
+/**
  * A human-readable detail of the last failure of a lambda_aws_* call on the calling
  * thread, e.g. "libcurl.so.4: symbol curl_easy_init not found" or "s3 PUT /b/k: HTTP 403
  * SignatureDoesNotMatch: ...". Meaningful right after a call returned an error; "" if
@@ -59,7 +62,7 @@ typedef lambda_code (*lambda_aws_write_fn)(void *ctx, const void *data, size_t l
  */
 const char *lambda_aws_last_error(void);
 
-/*
+/**
  * The AWS error code of the last call on the calling thread that failed with
  * LAMBDA_E_HTTP_STATUS ("NoSuchKey", "ConditionalCheckFailedException", "AccessDenied",
  * ...), or NULL when that failure carried none or the last request did not fail that

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_credentials.h - AWS credentials for signing requests (liblambda-c-aws.so.1).
  *
  * Two objects:
@@ -25,12 +25,13 @@
 extern "C" {
 #endif
 
-typedef struct lambda_aws_credentials lambda_aws_credentials;
-typedef struct lambda_aws_credentials_provider lambda_aws_credentials_provider;
+typedef struct lambda_aws_credentials
+    lambda_aws_credentials; /**< One set of AWS credentials (key id, secret, session token, expiry). */
+typedef struct lambda_aws_credentials_provider
+    lambda_aws_credentials_provider; /**< Where credentials come from (environment, container endpoint, ...), cached and refreshed. */
 
 /* ------------------------------------------------------------------ credentials */
-
-/*
+/**
  * Creates a credentials object from copies of the given strings.
  * access_key_id, secret_access_key: required, non-empty. session_token: NULL or "" for
  * long-term keys. expiration_ms: Unix epoch milliseconds after which the keys are invalid,
@@ -43,26 +44,25 @@ lambda_code lambda_aws_credentials_new(const char *access_key_id, const char *se
                                        const char *session_token, int64_t expiration_ms,
                                        lambda_aws_credentials **out);
 
-/* Adds a reference to c and returns c (NULL for NULL). Thread-safe. */
+/** Adds a reference to c and returns c (NULL for NULL). Thread-safe. */
 lambda_aws_credentials *lambda_aws_credentials_ref(lambda_aws_credentials *c);
 
-/* Drops one reference; the last one wipes the secrets from memory and frees c.
+/** Drops one reference; the last one wipes the secrets from memory and frees c.
  * NULL is ignored. Thread-safe. */
 void lambda_aws_credentials_unref(lambda_aws_credentials *c);
 
-/* The access key id (not a secret). Borrowed from c; valid while the caller holds a
+/** The access key id (not a secret). Borrowed from c; valid while the caller holds a
  * reference. Never NULL for a valid c. */
 const char *lambda_aws_credentials_access_key_id(const lambda_aws_credentials *c);
 
-/* The session token, or NULL for long-term keys. A secret: never log it. Borrowed from c. */
+/** The session token, or NULL for long-term keys. A secret: never log it. Borrowed from c. */
 const char *lambda_aws_credentials_session_token(const lambda_aws_credentials *c);
 
-/* The expiry as Unix epoch milliseconds, 0 when unknown/never. */
+/** The expiry as Unix epoch milliseconds, 0 when unknown/never. */
 int64_t lambda_aws_credentials_expiration_ms(const lambda_aws_credentials *c);
 
 /* ------------------------------------------------------------------ providers */
-
-/*
+/**
  * The default chain, as the AWS SDKs resolve it on Lambda, decided on the first
  * lambda_aws_credentials_provider_get and kept:
  *   1. the environment: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN),
@@ -75,14 +75,14 @@ int64_t lambda_aws_credentials_expiration_ms(const lambda_aws_credentials *c);
  */
 lambda_code lambda_aws_credentials_provider_new_default(lambda_aws_credentials_provider **out);
 
-/*
+/**
  * Credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, read on
  * every lambda_aws_credentials_provider_get (cheap; a changed environment is picked up).
  * *out is owned by the caller. Errors: LAMBDA_E_INVALID_ARGUMENT, LAMBDA_E_NO_MEMORY.
  */
 lambda_code lambda_aws_credentials_provider_new_environment(lambda_aws_credentials_provider **out);
 
-/*
+/**
  * Credentials from the container credentials endpoint (Lambda SnapStart, ECS, EKS Pod
  * Identity): an HTTP GET to http://169.254.170.2 + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
  * (ECS; preferred when both are set, as in the AWS SDKs) or to
@@ -100,7 +100,7 @@ lambda_code lambda_aws_credentials_provider_new_environment(lambda_aws_credentia
  */
 lambda_code lambda_aws_credentials_provider_new_container(lambda_aws_credentials_provider **out);
 
-/*
+/**
  * A provider that always returns creds (it takes its own reference; the caller keeps
  * theirs). For tests and for keys obtained elsewhere. *out is owned by the caller.
  * Errors: LAMBDA_E_INVALID_ARGUMENT, LAMBDA_E_NO_MEMORY.
@@ -108,7 +108,7 @@ lambda_code lambda_aws_credentials_provider_new_container(lambda_aws_credentials
 lambda_code lambda_aws_credentials_provider_new_static(lambda_aws_credentials *creds,
                                                        lambda_aws_credentials_provider **out);
 
-/*
+/**
  * The current credentials, fetching or refreshing them first when needed. deadline_ms:
  * Unix epoch milliseconds by which a fetch must be over (0 = none; a fetch is also bounded
  * by its own 5 s timeout). On success *out holds a new reference the caller releases with
@@ -123,7 +123,7 @@ lambda_code lambda_aws_credentials_provider_new_static(lambda_aws_credentials *c
 lambda_code lambda_aws_credentials_provider_get(lambda_aws_credentials_provider *p,
                                                 int64_t deadline_ms, lambda_aws_credentials **out);
 
-/* Frees p and drops its cached credentials. NULL is ignored. No call on p may be running. */
+/** Frees p and drops its cached credentials. NULL is ignored. No call on p may be running. */
 void lambda_aws_credentials_provider_free(lambda_aws_credentials_provider *p);
 
 #ifdef __cplusplus

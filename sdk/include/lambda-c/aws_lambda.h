@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_lambda.h - AWS Lambda Invoke (liblambda-c-aws.so.1), on top of
  * lambda_aws_client: POST /2015-03-31/functions/NAME/invocations.
  */
@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-/*
+/**
  * Invokes function (a name, a name:qualifier, or an ARN) with payload (len bytes, usually
  * JSON; NULL/0 for none). invocation_type: NULL or "RequestResponse" (synchronous),
  * "Event" (asynchronous, answered 202), "DryRun" (204).

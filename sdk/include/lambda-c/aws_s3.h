@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_s3.h - Amazon S3 GetObject / PutObject and presigned GET URLs
  * (liblambda-c-aws.so.1), on top of lambda_aws_client (aws_client.h).
  *
@@ -7,7 +7,7 @@
  * (bucket.s3.REGION.amazonaws.com) or path-style, as aws_client.h explains.
  *
  * A handler that stores its event in S3 (Handler: store.handler, env BUCKET):
- *
+ * @code
  *   #include <stdlib.h>
  *   #include <lambda-c/handler.h>
  *   #include <lambda-c/aws_s3.h>
@@ -27,6 +27,7 @@
  *   }
  *
  * Build: cc -shared -fPIC -o store.so store.c -llambda-c -llambda-c-aws -ljson-c
+ * @endcode
  */
 #ifndef LAMBDA_C_AWS_S3_H
 #define LAMBDA_C_AWS_S3_H
@@ -40,20 +41,20 @@
 extern "C" {
 #endif
 
-/* An object body to upload: either data/len (buffered; its SHA-256 is signed) or
+/** An object body to upload: either data/len (buffered; its SHA-256 is signed) or
  * read/rewind/ctx/stream_len (streamed in chunks of up to 64 KiB, signed as
  * UNSIGNED-PAYLOAD; without rewind it is sent once, with no retry). Borrowed. */
 typedef struct lambda_aws_s3_body {
-    const void *data;
-    size_t len;
-    lambda_aws_read_fn read;
-    lambda_aws_rewind_fn rewind;
-    void *ctx;
-    uint64_t stream_len;
-    const char *content_type; /* NULL = application/octet-stream */
+    const void *data;            /**< a buffered body (NULL: streamed through read) */
+    size_t len;                  /**< the number of bytes at data */
+    lambda_aws_read_fn read;     /**< supplies a streamed body */
+    lambda_aws_rewind_fn rewind; /**< restarts the streamed body for a retry; may be NULL */
+    void *ctx;                   /**< passed to read and rewind */
+    uint64_t stream_len;         /**< the exact length of the streamed body */
+    const char *content_type;    /**< NULL = application/octet-stream */
 } lambda_aws_s3_body;
 
-/*
+/**
  * PutObject: uploads body as s3://bucket/key (key NOT percent-encoded, e.g. "in/a b.json").
  * deadline_ms as in aws_client.h. out: NULL, or receives the response (ETag header,
  * x-amz-version-id, ...) which the caller then owns and frees with lambda_aws_response_free
@@ -66,7 +67,7 @@ lambda_code lambda_aws_s3_put_object(lambda_aws_client *c, const char *bucket, c
                                      const lambda_aws_s3_body *body, int64_t deadline_ms,
                                      lambda_aws_response **out);
 
-/*
+/**
  * GetObject: downloads s3://bucket/key. With write set, the body is passed to
  * write(ctx, ...) as it arrives and never held in memory; with write NULL it is buffered in
  * the response (lambda_aws_response_body). range: NULL, or an HTTP Range such as
@@ -81,7 +82,7 @@ lambda_code lambda_aws_s3_get_object(lambda_aws_client *c, const char *bucket, c
                                      const char *range, lambda_aws_write_fn write, void *ctx,
                                      int64_t deadline_ms, lambda_aws_response **out);
 
-/*
+/**
  * A presigned GET URL for s3://bucket/key valid for expires_s seconds (1..604800), signed
  * with the client's current credentials (a session token makes it expire with them).
  * *url is malloc'd and owned by the caller (free()).

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_sigv4.h - AWS Signature Version 4 (liblambda-c-aws.so.1).
  *
  * Signs one HTTP request either with headers (Authorization, X-Amz-Date, ...) or as a
@@ -36,54 +36,54 @@
 extern "C" {
 #endif
 
-/* Flags of lambda_aws_sigv4_request.flags. */
+/** Flags of lambda_aws_sigv4_request.flags. */
 enum {
-    /* Apply the S3 rules whatever the service name. */
+    /** Apply the S3 rules whatever the service name. */
     LAMBDA_AWS_SIGV4_S3_RULES = 1u << 0,
-    /* Apply the generic rules even for "s3" (wins over LAMBDA_AWS_SIGV4_S3_RULES). */
+    /** Apply the generic rules even for "s3" (wins over LAMBDA_AWS_SIGV4_S3_RULES). */
     LAMBDA_AWS_SIGV4_GENERIC_RULES = 1u << 1,
-    /* Add and sign X-Amz-Content-Sha256 for a non-S3 service too. */
+    /** Add and sign X-Amz-Content-Sha256 for a non-S3 service too. */
     LAMBDA_AWS_SIGV4_CONTENT_SHA256_HEADER = 1u << 2,
-    /* Sign the literal payload hash "UNSIGNED-PAYLOAD" (S3 accepts it; most others do not). */
+    /** Sign the literal payload hash "UNSIGNED-PAYLOAD" (S3 accepts it; most others do not). */
     LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD = 1u << 3,
-    /* Add X-Amz-Security-Token after signing instead of signing it (a few old services). */
+    /** Add X-Amz-Security-Token after signing instead of signing it (a few old services). */
     LAMBDA_AWS_SIGV4_TOKEN_UNSIGNED = 1u << 4
 };
 
-/* The request to sign. Every pointer is borrowed for the duration of the call. */
+/** The request to sign. Every pointer is borrowed for the duration of the call. */
 typedef struct lambda_aws_sigv4_request {
-    const char *method; /* "GET", "PUT", ...; required */
-    /* The Host header value, "host" or "host:port" (omit the default port). NULL when a
+    const char *method; /**< "GET", "PUT", ...; required */
+    /** The Host header value, "host" or "host:port" (omit the default port). NULL when a
      * Host header is among headers; otherwise it is added to the signature and to the
      * headers of the result. */
     const char *host;
-    /* The path, NOT percent-encoded (e.g. "/my bucket/a+b.txt"); NULL or "" means "/".
+    /** The path, NOT percent-encoded (e.g. "/my bucket/a+b.txt"); NULL or "" means "/".
      * The encoded form to put on the wire is lambda_aws_signature_path(). */
     const char *path;
-    const lambda_aws_query_param *query; /* may be NULL when query_count is 0 */
-    size_t query_count;
-    /* Headers that will be sent. All are signed except authorization, user-agent, expect,
+    const lambda_aws_query_param *query; /**< may be NULL when query_count is 0 */
+    size_t query_count;                  /**< the number of entries in query */
+    /** Headers that will be sent. All are signed except authorization, user-agent, expect,
      * x-amzn-trace-id, connection and transfer-encoding. An X-Amz-Date header here fixes the
      * signing time (time_s is then ignored); an X-Amz-Security-Token or
      * X-Amz-Content-Sha256 header here is used as given rather than added again. */
     const lambda_aws_header *headers;
-    size_t header_count;
-    /* The body, hashed for the signature, unless payload_hash is set. */
+    size_t header_count; /**< the number of entries in headers */
+    /** The body, hashed for the signature, unless payload_hash is set. */
     const void *body;
-    size_t body_len;
-    /* Precomputed payload hash: 64 lowercase hex digits, or "UNSIGNED-PAYLOAD". NULL = hash
+    size_t body_len; /**< the number of bytes at body */
+    /** Precomputed payload hash: 64 lowercase hex digits, or "UNSIGNED-PAYLOAD". NULL = hash
      * body (or UNSIGNED-PAYLOAD with the flag; a presigned S3 URL defaults to it too). */
     const char *payload_hash;
-    const char *region;  /* e.g. "us-east-1"; required */
-    const char *service; /* the signing name, e.g. "s3", "dynamodb"; required */
-    int64_t time_s;      /* signing time, Unix epoch seconds; 0 = now */
-    unsigned flags;      /* LAMBDA_AWS_SIGV4_* */
+    const char *region;  /**< e.g. "us-east-1"; required */
+    const char *service; /**< the signing name, e.g. "s3", "dynamodb"; required */
+    int64_t time_s;      /**< signing time, Unix epoch seconds; 0 = now */
+    unsigned flags;      /**< LAMBDA_AWS_SIGV4_* */
 } lambda_aws_sigv4_request;
 
-/* The outcome of one signing: owned by the caller, freed with lambda_aws_signature_free. */
+/** The outcome of one signing: owned by the caller, freed with lambda_aws_signature_free. */
 typedef struct lambda_aws_signature lambda_aws_signature;
 
-/*
+/**
  * Signs req with headers. The headers to add to the request (Host if req->host was used,
  * X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256, Authorization, as applicable) are
  * listed by lambda_aws_signature_header_count / _header. creds is borrowed (its signing-key
@@ -95,7 +95,7 @@ typedef struct lambda_aws_signature lambda_aws_signature;
 lambda_code lambda_aws_sigv4_sign(const lambda_aws_credentials *creds,
                                   const lambda_aws_sigv4_request *req, lambda_aws_signature **out);
 
-/*
+/**
  * Presigns req: the signature goes into the query (X-Amz-Algorithm, X-Amz-Credential,
  * X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Security-Token, X-Amz-Signature).
  * expires_s: validity in seconds, 1..604800. Only the Host header is signed unless req
@@ -109,36 +109,35 @@ lambda_code lambda_aws_sigv4_presign(const lambda_aws_credentials *creds,
                                      lambda_aws_signature **out);
 
 /* Accessors. Every string is owned by s and valid until lambda_aws_signature_free(s). */
-
-/* The canonical request (step 1 of SigV4). */
+/** The canonical request (step 1 of SigV4). */
 const char *lambda_aws_signature_canonical_request(const lambda_aws_signature *s);
-/* The string to sign (step 2). */
+/** The string to sign (step 2). */
 const char *lambda_aws_signature_string_to_sign(const lambda_aws_signature *s);
-/* The signature, 64 lowercase hex digits. */
+/** The signature, 64 lowercase hex digits. */
 const char *lambda_aws_signature_signature(const lambda_aws_signature *s);
-/* The Authorization header value; NULL for a presigned request. */
+/** The Authorization header value; NULL for a presigned request. */
 const char *lambda_aws_signature_authorization(const lambda_aws_signature *s);
-/* The signed header names, ';'-separated ("host;x-amz-date"). */
+/** The signed header names, ';'-separated ("host;x-amz-date"). */
 const char *lambda_aws_signature_signed_headers(const lambda_aws_signature *s);
-/* The credential scope, "YYYYMMDD/region/service/aws4_request". */
+/** The credential scope, "YYYYMMDD/region/service/aws4_request". */
 const char *lambda_aws_signature_scope(const lambda_aws_signature *s);
-/* The signing time, "YYYYMMDDTHHMMSSZ". */
+/** The signing time, "YYYYMMDDTHHMMSSZ". */
 const char *lambda_aws_signature_amz_date(const lambda_aws_signature *s);
-/* The payload hash that was signed. */
+/** The payload hash that was signed. */
 const char *lambda_aws_signature_payload_hash(const lambda_aws_signature *s);
-/* The path to send, percent-encoded once ("/my%20bucket/a%2Bb.txt"). */
+/** The path to send, percent-encoded once ("/my%20bucket/a%2Bb.txt"). */
 const char *lambda_aws_signature_path(const lambda_aws_signature *s);
-/* The query to send without '?', encoded and sorted ("" when none); for a presigned
+/** The query to send without '?', encoded and sorted ("" when none); for a presigned
  * request it includes the X-Amz-* parameters and the signature. */
 const char *lambda_aws_signature_query(const lambda_aws_signature *s);
-/* The number of headers to add to the request. */
+/** The number of headers to add to the request. */
 size_t lambda_aws_signature_header_count(const lambda_aws_signature *s);
-/* Header i (0-based) to add: *name and *value are owned by s.
+/** Header i (0-based) to add: *name and *value are owned by s.
  * Errors: LAMBDA_E_INVALID_ARGUMENT (NULL argument, i out of range). */
 lambda_code lambda_aws_signature_header(const lambda_aws_signature *s, size_t i, const char **name,
                                         const char **value);
 
-/*
+/**
  * The full URL, scheme "://" host path ["?" query], for a presigned request.
  * scheme: "https" or "http"; NULL = "https". host: as in the request (NULL = the signed
  * Host). *url is malloc'd and owned by the caller (free()).
@@ -147,7 +146,7 @@ lambda_code lambda_aws_signature_header(const lambda_aws_signature *s, size_t i,
 lambda_code lambda_aws_signature_url(const lambda_aws_signature *s, const char *scheme,
                                      const char *host, char **url);
 
-/* Frees s. NULL is ignored. */
+/** Frees s. NULL is ignored. */
 void lambda_aws_signature_free(lambda_aws_signature *s);
 
 #ifdef __cplusplus

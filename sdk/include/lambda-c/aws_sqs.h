@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/aws_sqs.h - Amazon SQS SendMessage (liblambda-c-aws.so.1), over SQS's JSON 1.0
  * protocol (X-Amz-Target AmazonSQS.SendMessage), on top of lambda_aws_client.
  */
@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/*
+/**
  * Sends body (text, at most 256 KiB) to the queue queue_url
  * ("https://sqs.REGION.amazonaws.com/ACCOUNT/NAME"; the request goes to the client's SQS
  * endpoint, the URL only names the queue). group_id: NULL, or the MessageGroupId of a FIFO

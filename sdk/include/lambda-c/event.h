@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event.h - the event an invocation carries.
  *
  * A lambda_event is owned by the runtime and valid only during the handler
@@ -15,19 +15,20 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_event lambda_event;
+typedef struct lambda_event
+    lambda_event; /**< The invocation's event: its bytes, and JSON parsed on demand. Owned by the runtime. */
 
-/*
+/**
  * The event's bytes. *size (if size is not NULL) receives their count. The
  * bytes are followed by a NUL that is not counted, so a text event can be
  * used as a C string; binary events may contain NULs of their own.
  */
 const void *lambda_event_data(const lambda_event *event, size_t *size);
 
-/* The event's Content-Type; "application/json" when Lambda sent none. */
+/** The event's Content-Type; "application/json" when Lambda sent none. */
 const char *lambda_event_content_type(const lambda_event *event);
 
-/*
+/**
  * The event parsed as JSON, parsed on the first call only. On success *out
  * is the root value (which may be a JSON null, i.e. *out == NULL): the event
  * owns it, so do not json_object_put it; take your own reference with
@@ -47,7 +48,7 @@ const char *lambda_event_content_type(const lambda_event *event);
  */
 lambda_code lambda_event_json(lambda_event *event, struct json_object **out);
 
-/* After LAMBDA_E_INVALID_JSON: a one-line description of the parse error; NULL otherwise. */
+/** After LAMBDA_E_INVALID_JSON: a one-line description of the parse error; NULL otherwise. */
 const char *lambda_event_json_error(const lambda_event *event);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event_dynamodb.h - Amazon DynamoDB Streams events and typed
  * attribute values.
  *
@@ -50,29 +50,32 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_dynamodb_event lambda_dynamodb_event;
-typedef struct lambda_dynamodb_record lambda_dynamodb_record;
-typedef struct lambda_dynamodb_map lambda_dynamodb_map;
-typedef struct lambda_dynamodb_value lambda_dynamodb_value;
+typedef struct lambda_dynamodb_event
+    lambda_dynamodb_event; /**< A parsed DynamoDB Streams event; a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_record
+    lambda_dynamodb_record; /**< One stream record of it; a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_map
+    lambda_dynamodb_map; /**< An attribute map (Keys, NewImage, OldImage, M); a borrowed view of the json-c event. */
+typedef struct lambda_dynamodb_value
+    lambda_dynamodb_value; /**< One typed attribute value; a borrowed view of the json-c event. */
 
-/* The type of an attribute value. */
+/** The type of an attribute value. */
 typedef enum lambda_dynamodb_type {
-    LAMBDA_DYNAMODB_INVALID = 0, /* NULL, or not a well-formed attribute value */
-    LAMBDA_DYNAMODB_S = 1,       /* string */
-    LAMBDA_DYNAMODB_N = 2,       /* number (as text) */
-    LAMBDA_DYNAMODB_B = 3,       /* binary (base64 in the event) */
-    LAMBDA_DYNAMODB_BOOL = 4,    /* boolean */
-    LAMBDA_DYNAMODB_NULL = 5,    /* null */
-    LAMBDA_DYNAMODB_M = 6,       /* map */
-    LAMBDA_DYNAMODB_L = 7,       /* list of values */
-    LAMBDA_DYNAMODB_SS = 8,      /* string set */
-    LAMBDA_DYNAMODB_NS = 9,      /* number set */
-    LAMBDA_DYNAMODB_BS = 10      /* binary set */
+    LAMBDA_DYNAMODB_INVALID = 0, /**< NULL, or not a well-formed attribute value */
+    LAMBDA_DYNAMODB_S = 1,       /**< string */
+    LAMBDA_DYNAMODB_N = 2,       /**< number (as text) */
+    LAMBDA_DYNAMODB_B = 3,       /**< binary (base64 in the event) */
+    LAMBDA_DYNAMODB_BOOL = 4,    /**< boolean */
+    LAMBDA_DYNAMODB_NULL = 5,    /**< null */
+    LAMBDA_DYNAMODB_M = 6,       /**< map */
+    LAMBDA_DYNAMODB_L = 7,       /**< list of values */
+    LAMBDA_DYNAMODB_SS = 8,      /**< string set */
+    LAMBDA_DYNAMODB_NS = 9,      /**< number set */
+    LAMBDA_DYNAMODB_BS = 10      /**< binary set */
 } lambda_dynamodb_type;
 
 /* ================================================================== events */
-
-/*
+/**
  * Reads a DynamoDB Streams event root into a new event in *out; free it
  * with lambda_dynamodb_event_free. Returns LAMBDA_OK,
  * LAMBDA_E_INVALID_ARGUMENT (root or out NULL), LAMBDA_E_NOT_FOUND (no
@@ -82,67 +85,67 @@ typedef enum lambda_dynamodb_type {
  */
 lambda_code lambda_dynamodb_event_parse(struct json_object *root, lambda_dynamodb_event **out);
 
-/* Frees ev. NULL is a no-op. */
+/** Frees ev. NULL is a no-op. */
 void lambda_dynamodb_event_free(lambda_dynamodb_event *ev);
 
+/** The number of records in ev. */
 size_t lambda_dynamodb_event_count(const lambda_dynamodb_event *ev);
 
-/* Record number index, or NULL when out of range. */
+/** Record number index, or NULL when out of range. */
 const lambda_dynamodb_record *lambda_dynamodb_event_record(const lambda_dynamodb_event *ev,
                                                            size_t index);
 
-/* The record's JSON object (borrowed). */
+/** The record's JSON object (borrowed). */
 struct json_object *lambda_dynamodb_record_json(const lambda_dynamodb_record *r);
 
-/* eventID. */
+/** eventID. */
 const char *lambda_dynamodb_record_event_id(const lambda_dynamodb_record *r);
 
-/* eventName: "INSERT", "MODIFY" or "REMOVE". */
+/** eventName: "INSERT", "MODIFY" or "REMOVE". */
 const char *lambda_dynamodb_record_event_name(const lambda_dynamodb_record *r);
 
-/* eventSourceARN: the stream's ARN. */
+/** eventSourceARN: the stream's ARN. */
 const char *lambda_dynamodb_record_event_source_arn(const lambda_dynamodb_record *r);
 
-/* awsRegion. */
+/** awsRegion. */
 const char *lambda_dynamodb_record_aws_region(const lambda_dynamodb_record *r);
 
-/* dynamodb.SequenceNumber: the identifier for batchItemFailures. */
+/** dynamodb.SequenceNumber: the identifier for batchItemFailures. */
 const char *lambda_dynamodb_record_sequence_number(const lambda_dynamodb_record *r);
 
-/* dynamodb.StreamViewType: "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE" or "NEW_AND_OLD_IMAGES". */
+/** dynamodb.StreamViewType: "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE" or "NEW_AND_OLD_IMAGES". */
 const char *lambda_dynamodb_record_stream_view_type(const lambda_dynamodb_record *r);
 
-/* dynamodb.SizeBytes, or -1 when absent. */
+/** dynamodb.SizeBytes, or -1 when absent. */
 int64_t lambda_dynamodb_record_size_bytes(const lambda_dynamodb_record *r);
 
-/* dynamodb.ApproximateCreationDateTime in Unix seconds, or -1 when absent. */
+/** dynamodb.ApproximateCreationDateTime in Unix seconds, or -1 when absent. */
 double lambda_dynamodb_record_creation_time(const lambda_dynamodb_record *r);
 
-/*
+/**
  * userIdentity.principalId: "dynamodb.amazonaws.com" when the item was
  * deleted by Time to Live; NULL for ordinary writes.
  */
 const char *lambda_dynamodb_record_principal_id(const lambda_dynamodb_record *r);
 
-/* dynamodb.Keys: the item's key attributes, or NULL. */
+/** dynamodb.Keys: the item's key attributes, or NULL. */
 const lambda_dynamodb_map *lambda_dynamodb_record_keys(const lambda_dynamodb_record *r);
 
-/* dynamodb.NewImage: the item after the change, or NULL (REMOVE, or not in the view type). */
+/** dynamodb.NewImage: the item after the change, or NULL (REMOVE, or not in the view type). */
 const lambda_dynamodb_map *lambda_dynamodb_record_new_image(const lambda_dynamodb_record *r);
 
-/* dynamodb.OldImage: the item before the change, or NULL (INSERT, or not in the view type). */
+/** dynamodb.OldImage: the item before the change, or NULL (INSERT, or not in the view type). */
 const lambda_dynamodb_map *lambda_dynamodb_record_old_image(const lambda_dynamodb_record *r);
 
 /* ==================================================================== maps */
-
-/* The number of attributes in m (0 for NULL). */
+/** The number of attributes in m (0 for NULL). */
 size_t lambda_dynamodb_map_count(const lambda_dynamodb_map *m);
 
-/* The value of attribute name, or NULL when absent. */
+/** The value of attribute name, or NULL when absent. */
 const lambda_dynamodb_value *lambda_dynamodb_map_get(const lambda_dynamodb_map *m,
                                                      const char *name);
 
-/*
+/**
  * Attribute number index (in the event's order): returns its name and
  * stores its value in *value (if value is not NULL); NULL when out of range.
  */
@@ -150,20 +153,19 @@ const char *lambda_dynamodb_map_at(const lambda_dynamodb_map *m, size_t index,
                                    const lambda_dynamodb_value **value);
 
 /* ================================================================== values */
-
-/* The type of v; LAMBDA_DYNAMODB_INVALID for NULL or a malformed value. */
+/** The type of v; LAMBDA_DYNAMODB_INVALID for NULL or a malformed value. */
 lambda_dynamodb_type lambda_dynamodb_value_type(const lambda_dynamodb_value *v);
 
-/* "S", "N", ... "BS" for a type; "INVALID" otherwise. */
+/** "S", "N", ... "BS" for a type; "INVALID" otherwise. */
 const char *lambda_dynamodb_type_name(lambda_dynamodb_type type);
 
-/* The text of an S value, with its length in *len (len may be NULL); NULL for other types. */
+/** The text of an S value, with its length in *len (len may be NULL); NULL for other types. */
 const char *lambda_dynamodb_value_string(const lambda_dynamodb_value *v, size_t *len);
 
-/* The text of an N value, e.g. "-12.50"; NULL for other types. */
+/** The text of an N value, e.g. "-12.50"; NULL for other types. */
 const char *lambda_dynamodb_value_number(const lambda_dynamodb_value *v);
 
-/*
+/**
  * An N value as an integer in *out. Returns LAMBDA_OK,
  * LAMBDA_E_INVALID_ARGUMENT (out NULL) or LAMBDA_E_WRONG_TYPE (v is not an
  * N, or its number is not an integer within int64_t: "1.5", "1e3" and
@@ -171,17 +173,17 @@ const char *lambda_dynamodb_value_number(const lambda_dynamodb_value *v);
  */
 lambda_code lambda_dynamodb_value_int64(const lambda_dynamodb_value *v, int64_t *out);
 
-/*
+/**
  * An N value as the nearest double in *out. Returns LAMBDA_OK,
  * LAMBDA_E_INVALID_ARGUMENT (out NULL) or LAMBDA_E_WRONG_TYPE (v is not an
  * N, or its text is not a number).
  */
 lambda_code lambda_dynamodb_value_double(const lambda_dynamodb_value *v, double *out);
 
-/* A BOOL value in *out (0 or 1). LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT or LAMBDA_E_WRONG_TYPE. */
+/** A BOOL value in *out (0 or 1). LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT or LAMBDA_E_WRONG_TYPE. */
 lambda_code lambda_dynamodb_value_bool(const lambda_dynamodb_value *v, int *out);
 
-/*
+/**
  * Decodes a B value into buf (cap bytes); *size receives the decoded size;
  * with buf NULL only *size is set. Returns LAMBDA_OK,
  * LAMBDA_E_INVALID_ARGUMENT (size NULL, or cap < *size: then *size is set)
@@ -190,24 +192,24 @@ lambda_code lambda_dynamodb_value_bool(const lambda_dynamodb_value *v, int *out)
 lambda_code lambda_dynamodb_value_binary(const lambda_dynamodb_value *v, void *buf, size_t cap,
                                          size_t *size);
 
-/* The map of an M value; NULL for other types. */
+/** The map of an M value; NULL for other types. */
 const lambda_dynamodb_map *lambda_dynamodb_value_map(const lambda_dynamodb_value *v);
 
-/* The number of elements of an L, SS, NS or BS value, or of attributes of an M; 0 for other types. */
+/** The number of elements of an L, SS, NS or BS value, or of attributes of an M; 0 for other types. */
 size_t lambda_dynamodb_value_count(const lambda_dynamodb_value *v);
 
-/* Element number index of an L value; NULL for other types or out of range. */
+/** Element number index of an L value; NULL for other types or out of range. */
 const lambda_dynamodb_value *lambda_dynamodb_value_list_at(const lambda_dynamodb_value *v,
                                                            size_t index);
 
-/*
+/**
  * Element number index of an SS or NS value (the number's text for NS),
  * with its length in *len (may be NULL); NULL for other types or out of range.
  */
 const char *lambda_dynamodb_value_set_string_at(const lambda_dynamodb_value *v, size_t index,
                                                 size_t *len);
 
-/*
+/**
  * Decodes element number index of a BS value into buf, like
  * lambda_dynamodb_value_binary; LAMBDA_E_NOT_FOUND when out of range.
  */

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event_http.h - HTTP requests from API Gateway, ALB and Function
  * URLs, and the responses they expect.
  *
@@ -60,7 +60,7 @@ extern "C" {
 
 struct json_object;
 
-/* Which integration sent a request, and so which response shape it expects. */
+/** Which integration sent a request, and so which response shape it expects. */
 typedef enum lambda_http_format {
     LAMBDA_HTTP_FORMAT_UNKNOWN = 0,
     LAMBDA_HTTP_FORMAT_REST_V1 = 1,
@@ -71,10 +71,10 @@ typedef enum lambda_http_format {
 } lambda_http_format;
 
 /* ================================================================ requests */
+typedef struct lambda_http_request
+    lambda_http_request; /**< A parsed HTTP request (API Gateway v1/v2, ALB, Function URL); a borrowed view of the json-c event. */
 
-typedef struct lambda_http_request lambda_http_request;
-
-/*
+/**
  * Reads the HTTP event root (from lambda_event_json) into a new request,
  * stored in *out; free it with lambda_http_request_free.
  *
@@ -94,44 +94,43 @@ typedef struct lambda_http_request lambda_http_request;
  */
 lambda_code lambda_http_request_parse(struct json_object *root, lambda_http_request **out);
 
-/* Frees req and everything it returned. NULL is a no-op. */
+/** Frees req and everything it returned. NULL is a no-op. */
 void lambda_http_request_free(lambda_http_request *req);
 
-/* The format the request arrived in. */
+/** The format the request arrived in. */
 lambda_http_format lambda_http_request_format(const lambda_http_request *req);
 
-/* The event's root, for fields this view does not cover (borrowed: do not put it). */
+/** The event's root, for fields this view does not cover (borrowed: do not put it). */
 struct json_object *lambda_http_request_json(const lambda_http_request *req);
 
-/* The method, e.g. "GET", as sent. Never NULL for a parsed request. */
+/** The method, e.g. "GET", as sent. Never NULL for a parsed request. */
 const char *lambda_http_request_method(const lambda_http_request *req);
 
-/*
+/**
  * The request path, e.g. "/items/42": rawPath for the 2.0 formats (it
  * includes the stage for a non-$default HTTP API stage), "path" for REST
  * v1 and ALB. Never NULL for a parsed request.
  */
 const char *lambda_http_request_path(const lambda_http_request *req);
 
-/* The query string as sent, without '?' (2.0 formats only; NULL for REST v1 and ALB). */
+/** The query string as sent, without '?' (2.0 formats only; NULL for REST v1 and ALB). */
 const char *lambda_http_request_raw_query(const lambda_http_request *req);
 
 /* --- headers (name lookup ignores ASCII case) --- */
-
-/* The first value of header name, or NULL when absent. */
+/** The first value of header name, or NULL when absent. */
 const char *lambda_http_request_header(const lambda_http_request *req, const char *name);
 
-/* How many values header name has (0 when absent). */
+/** How many values header name has (0 when absent). */
 size_t lambda_http_request_header_value_count(const lambda_http_request *req, const char *name);
 
-/* Value number index (from 0) of header name, or NULL when there are not that many. */
+/** Value number index (from 0) of header name, or NULL when there are not that many. */
 const char *lambda_http_request_header_value(const lambda_http_request *req, const char *name,
                                              size_t index);
 
-/* How many (name, value) header pairs the request has; a header with n values counts n times. */
+/** How many (name, value) header pairs the request has; a header with n values counts n times. */
 size_t lambda_http_request_header_count(const lambda_http_request *req);
 
-/*
+/**
  * Pair number index: returns the name as the event spells it and stores the
  * value in *value (if value is not NULL). NULL when index is out of range.
  */
@@ -139,49 +138,47 @@ const char *lambda_http_request_header_at(const lambda_http_request *req, size_t
                                           const char **value);
 
 /* --- query string parameters (case-sensitive, decoded) --- */
-
-/* The first value of parameter name ("" for "?flag" or "?flag="), or NULL when absent. */
+/** The first value of parameter name ("" for "?flag" or "?flag="), or NULL when absent. */
 const char *lambda_http_request_query(const lambda_http_request *req, const char *name);
 
-/* How many values parameter name has (0 when absent). */
+/** How many values parameter name has (0 when absent). */
 size_t lambda_http_request_query_value_count(const lambda_http_request *req, const char *name);
 
-/* Value number index of parameter name, or NULL. */
+/** Value number index of parameter name, or NULL. */
 const char *lambda_http_request_query_value(const lambda_http_request *req, const char *name,
                                             size_t index);
 
-/* How many (name, value) pairs the query has. */
+/** How many (name, value) pairs the query has. */
 size_t lambda_http_request_query_count(const lambda_http_request *req);
 
-/* Pair number index, like lambda_http_request_header_at. */
+/** Pair number index, like lambda_http_request_header_at. */
 const char *lambda_http_request_query_at(const lambda_http_request *req, size_t index,
                                          const char **value);
 
 /* --- path parameters (REST v1 and HTTP API routes such as /items/{id}) --- */
-
-/* The value of path parameter name, or NULL (always NULL for ALB and Function URLs). */
+/** The value of path parameter name, or NULL (always NULL for ALB and Function URLs). */
 const char *lambda_http_request_path_param(const lambda_http_request *req, const char *name);
 
+/** The number of path parameters. */
 size_t lambda_http_request_path_param_count(const lambda_http_request *req);
 
-/* Parameter number index, like lambda_http_request_header_at. */
+/** Parameter number index, like lambda_http_request_header_at. */
 const char *lambda_http_request_path_param_at(const lambda_http_request *req, size_t index,
                                               const char **value);
 
 /* --- cookies --- */
-
-/* The value of the first cookie called name (case-sensitive), or NULL. */
+/** The value of the first cookie called name (case-sensitive), or NULL. */
 const char *lambda_http_request_cookie(const lambda_http_request *req, const char *name);
 
+/** The number of cookies. */
 size_t lambda_http_request_cookie_count(const lambda_http_request *req);
 
-/* Cookie number index in request order, like lambda_http_request_header_at. */
+/** Cookie number index in request order, like lambda_http_request_header_at. */
 const char *lambda_http_request_cookie_at(const lambda_http_request *req, size_t index,
                                           const char **value);
 
 /* --- body --- */
-
-/*
+/**
  * The body's bytes in *data and their count in *size (size may be NULL).
  * When the event says isBase64Encoded, they are decoded on the first call
  * into memory the request owns (later calls return the same pointer);
@@ -195,33 +192,31 @@ const char *lambda_http_request_cookie_at(const lambda_http_request *req, size_t
 lambda_code lambda_http_request_body(const lambda_http_request *req, const void **data,
                                      size_t *size);
 
-/* Whether the event's body is base64 (isBase64Encoded). */
+/** Whether the event's body is base64 (isBase64Encoded). */
 int lambda_http_request_body_is_base64(const lambda_http_request *req);
 
-/* The body as the event carries it (base64 text when encoded), or NULL without a body. */
+/** The body as the event carries it (base64 text when encoded), or NULL without a body. */
 const char *lambda_http_request_body_raw(const lambda_http_request *req, size_t *len);
 
 /* --- request context --- */
-
-/* requestContext.requestId (API Gateway and Function URLs); NULL for ALB. */
+/** requestContext.requestId (API Gateway and Function URLs); NULL for ALB. */
 const char *lambda_http_request_request_id(const lambda_http_request *req);
 
-/*
+/**
  * The client's address: requestContext.identity.sourceIp (REST v1),
  * requestContext.http.sourceIp (2.0 formats), and for ALB the last
  * X-Forwarded-For entry, i.e. the address the load balancer saw connect.
  */
 const char *lambda_http_request_source_ip(const lambda_http_request *req);
 
-/* requestContext.stage, e.g. "prod" or "$default"; NULL for ALB. */
+/** requestContext.stage, e.g. "prod" or "$default"; NULL for ALB. */
 const char *lambda_http_request_stage(const lambda_http_request *req);
 
-/* requestContext.domainName; for ALB the Host header. */
+/** requestContext.domainName; for ALB the Host header. */
 const char *lambda_http_request_domain_name(const lambda_http_request *req);
 
 /* =============================================================== responses */
-
-/*
+/**
  * A response builder: set status, headers, cookies and body in any order,
  * then lambda_http_response_build turns them into the JSON object the
  * integration expects, to pass to lambda_response_set_json:
@@ -255,35 +250,35 @@ const char *lambda_http_request_domain_name(const lambda_http_request *req);
  */
 typedef struct lambda_http_response lambda_http_response;
 
-/*
+/**
  * A new builder for format (status 200, no headers, empty body) in *out;
  * free it with lambda_http_response_free. LAMBDA_E_INVALID_ARGUMENT for
  * LAMBDA_HTTP_FORMAT_UNKNOWN, another value or out NULL; LAMBDA_E_NO_MEMORY.
  */
 lambda_code lambda_http_response_new(lambda_http_format format, lambda_http_response **out);
 
-/* lambda_http_response_new with the format req arrived in. */
+/** lambda_http_response_new with the format req arrived in. */
 lambda_code lambda_http_response_new_for(const lambda_http_request *req,
                                          lambda_http_response **out);
 
-/* Frees res. NULL is a no-op. */
+/** Frees res. NULL is a no-op. */
 void lambda_http_response_free(lambda_http_response *res);
 
-/* The status code, 100 to 599 (LAMBDA_E_INVALID_ARGUMENT otherwise). */
+/** The status code, 100 to 599 (LAMBDA_E_INVALID_ARGUMENT otherwise). */
 lambda_code lambda_http_response_set_status(lambda_http_response *res, int status);
 
-/* Sets header name to value, replacing every earlier value of name. */
+/** Sets header name to value, replacing every earlier value of name. */
 lambda_code lambda_http_response_set_header(lambda_http_response *res, const char *name,
                                             const char *value);
 
-/* Adds value to header name, after its earlier values. */
+/** Adds value to header name, after its earlier values. */
 lambda_code lambda_http_response_add_header(lambda_http_response *res, const char *name,
                                             const char *value);
 
-/* Adds a cookie: a whole Set-Cookie value such as "id=a3f; Max-Age=3600; Secure". */
+/** Adds a cookie: a whole Set-Cookie value such as "id=a3f; Max-Age=3600; Secure". */
 lambda_code lambda_http_response_add_cookie(lambda_http_response *res, const char *set_cookie);
 
-/*
+/**
  * The body: a copy of size bytes at data (data may be NULL when size is 0),
  * sent as text. They must be valid UTF-8, since JSON carries them
  * (LAMBDA_E_INVALID_ARGUMENT otherwise): use
@@ -291,11 +286,11 @@ lambda_code lambda_http_response_add_cookie(lambda_http_response *res, const cha
  */
 lambda_code lambda_http_response_set_body(lambda_http_response *res, const void *data, size_t size);
 
-/* The body: size bytes at data, sent base64-encoded with isBase64Encoded true. */
+/** The body: size bytes at data, sent base64-encoded with isBase64Encoded true. */
 lambda_code lambda_http_response_set_body_base64(lambda_http_response *res, const void *data,
                                                  size_t size);
 
-/*
+/**
  * The body: value serialized as JSON, and Content-Type "application/json"
  * unless one is set. Takes over the caller's reference to value (it is put
  * here, also on failure); NULL sends "null".
@@ -303,7 +298,7 @@ lambda_code lambda_http_response_set_body_base64(lambda_http_response *res, cons
 lambda_code lambda_http_response_set_body_json(lambda_http_response *res,
                                                struct json_object *value);
 
-/*
+/**
  * Builds the response object into *out: a new json-c object that the caller
  * owns (pass it to lambda_response_set_json, which takes the reference, or
  * json_object_put it). The builder is left unchanged and may build again.

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event_kinesis.h - Amazon Kinesis Data Streams events.
  *
  *     lambda_kinesis_event *k;
@@ -34,10 +34,12 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_kinesis_event lambda_kinesis_event;
-typedef struct lambda_kinesis_record lambda_kinesis_record;
+typedef struct lambda_kinesis_event
+    lambda_kinesis_event; /**< A parsed Kinesis Data Streams event; a borrowed view of the json-c event. */
+typedef struct lambda_kinesis_record
+    lambda_kinesis_record; /**< One Kinesis record of it; a borrowed view of the json-c event. */
 
-/*
+/**
  * Reads a Kinesis event root into a new event in *out; free it with
  * lambda_kinesis_event_free. Returns LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT
  * (root or out NULL), LAMBDA_E_NOT_FOUND (no "Records"),
@@ -48,43 +50,44 @@ typedef struct lambda_kinesis_record lambda_kinesis_record;
  */
 lambda_code lambda_kinesis_event_parse(struct json_object *root, lambda_kinesis_event **out);
 
-/* Frees ev and the data it decoded. NULL is a no-op. */
+/** Frees ev and the data it decoded. NULL is a no-op. */
 void lambda_kinesis_event_free(lambda_kinesis_event *ev);
 
+/** The number of records in ev. */
 size_t lambda_kinesis_event_count(const lambda_kinesis_event *ev);
 
-/* Record number index, or NULL when out of range. */
+/** Record number index, or NULL when out of range. */
 const lambda_kinesis_record *lambda_kinesis_event_record(const lambda_kinesis_event *ev,
                                                          size_t index);
 
-/* The record's JSON object (borrowed). */
+/** The record's JSON object (borrowed). */
 struct json_object *lambda_kinesis_record_json(const lambda_kinesis_record *r);
 
-/* eventID, "shardId-000000000006:4959...". */
+/** eventID, "shardId-000000000006:4959...". */
 const char *lambda_kinesis_record_event_id(const lambda_kinesis_record *r);
 
-/* eventName, "aws:kinesis:record". */
+/** eventName, "aws:kinesis:record". */
 const char *lambda_kinesis_record_event_name(const lambda_kinesis_record *r);
 
-/* eventSourceARN: the stream's ARN. */
+/** eventSourceARN: the stream's ARN. */
 const char *lambda_kinesis_record_event_source_arn(const lambda_kinesis_record *r);
 
-/* awsRegion. */
+/** awsRegion. */
 const char *lambda_kinesis_record_aws_region(const lambda_kinesis_record *r);
 
-/* invokeIdentityArn. */
+/** invokeIdentityArn. */
 const char *lambda_kinesis_record_invoke_identity_arn(const lambda_kinesis_record *r);
 
-/* kinesis.partitionKey. */
+/** kinesis.partitionKey. */
 const char *lambda_kinesis_record_partition_key(const lambda_kinesis_record *r);
 
-/* kinesis.sequenceNumber: the identifier for batchItemFailures. */
+/** kinesis.sequenceNumber: the identifier for batchItemFailures. */
 const char *lambda_kinesis_record_sequence_number(const lambda_kinesis_record *r);
 
-/* kinesis.approximateArrivalTimestamp: Unix seconds with a fraction, or -1 when absent. */
+/** kinesis.approximateArrivalTimestamp: Unix seconds with a fraction, or -1 when absent. */
 double lambda_kinesis_record_arrival_time(const lambda_kinesis_record *r);
 
-/*
+/**
  * kinesis.data, decoded from base64: *data receives the bytes (followed by a
  * NUL that *size does not count), owned by the event, decoded on the first
  * call (later calls return the same pointer); *size (may be NULL) their
@@ -95,7 +98,7 @@ double lambda_kinesis_record_arrival_time(const lambda_kinesis_record *r);
 lambda_code lambda_kinesis_record_data(const lambda_kinesis_record *r, const void **data,
                                        size_t *size);
 
-/* kinesis.data as the event carries it (base64 text), with its length in *len. */
+/** kinesis.data as the event carries it (base64 text), with its length in *len. */
 const char *lambda_kinesis_record_data_base64(const lambda_kinesis_record *r, size_t *len);
 
 #ifdef __cplusplus

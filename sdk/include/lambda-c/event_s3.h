@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event_s3.h - Amazon S3 event notifications.
  *
  *     lambda_s3_event *s3;
@@ -37,10 +37,12 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_s3_event lambda_s3_event;
-typedef struct lambda_s3_record lambda_s3_record;
+typedef struct lambda_s3_event
+    lambda_s3_event; /**< A parsed S3 event notification; a borrowed view of the json-c event. */
+typedef struct lambda_s3_record
+    lambda_s3_record; /**< One record (one object) of it; a borrowed view of the json-c event. */
 
-/*
+/**
  * Reads an S3 notification root into a new event in *out; free it with
  * lambda_s3_event_free. Returns LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT (root
  * or out NULL), LAMBDA_E_NOT_FOUND (no "Records"), LAMBDA_E_WRONG_TYPE
@@ -49,33 +51,34 @@ typedef struct lambda_s3_record lambda_s3_record;
  */
 lambda_code lambda_s3_event_parse(struct json_object *root, lambda_s3_event **out);
 
-/* Frees ev and the keys it decoded. NULL is a no-op. */
+/** Frees ev and the keys it decoded. NULL is a no-op. */
 void lambda_s3_event_free(lambda_s3_event *ev);
 
+/** The number of records in ev. */
 size_t lambda_s3_event_count(const lambda_s3_event *ev);
 
-/* Record number index, or NULL when out of range. */
+/** Record number index, or NULL when out of range. */
 const lambda_s3_record *lambda_s3_event_record(const lambda_s3_event *ev, size_t index);
 
-/* The record's JSON object (borrowed). */
+/** The record's JSON object (borrowed). */
 struct json_object *lambda_s3_record_json(const lambda_s3_record *r);
 
-/* eventName, e.g. "ObjectCreated:Put", "ObjectRemoved:Delete". */
+/** eventName, e.g. "ObjectCreated:Put", "ObjectRemoved:Delete". */
 const char *lambda_s3_record_event_name(const lambda_s3_record *r);
 
-/* eventTime, ISO 8601. */
+/** eventTime, ISO 8601. */
 const char *lambda_s3_record_event_time(const lambda_s3_record *r);
 
-/* awsRegion. */
+/** awsRegion. */
 const char *lambda_s3_record_aws_region(const lambda_s3_record *r);
 
-/* s3.bucket.name. */
+/** s3.bucket.name. */
 const char *lambda_s3_record_bucket_name(const lambda_s3_record *r);
 
-/* s3.bucket.arn. */
+/** s3.bucket.arn. */
 const char *lambda_s3_record_bucket_arn(const lambda_s3_record *r);
 
-/*
+/**
  * s3.object.key, URL-decoded ('+' is a space, %XX a byte; a malformed
  * escape is kept as is). *key receives the NUL-terminated key, owned by
  * the event (decoded on the first call; later calls return the same
@@ -85,19 +88,19 @@ const char *lambda_s3_record_bucket_arn(const lambda_s3_record *r);
  */
 lambda_code lambda_s3_record_object_key(const lambda_s3_record *r, const char **key, size_t *len);
 
-/* s3.object.key as the event carries it (URL-encoded). */
+/** s3.object.key as the event carries it (URL-encoded). */
 const char *lambda_s3_record_object_key_raw(const lambda_s3_record *r);
 
-/* s3.object.size in bytes, or -1 when absent (delete events have none). */
+/** s3.object.size in bytes, or -1 when absent (delete events have none). */
 int64_t lambda_s3_record_object_size(const lambda_s3_record *r);
 
-/* s3.object.eTag. */
+/** s3.object.eTag. */
 const char *lambda_s3_record_object_etag(const lambda_s3_record *r);
 
-/* s3.object.versionId (versioned buckets only). */
+/** s3.object.versionId (versioned buckets only). */
 const char *lambda_s3_record_object_version_id(const lambda_s3_record *r);
 
-/* s3.object.sequencer: orders events for one key (compare as hex strings of equal length). */
+/** s3.object.sequencer: orders events for one key (compare as hex strings of equal length). */
 const char *lambda_s3_record_object_sequencer(const lambda_s3_record *r);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event_sns.h - Amazon SNS notifications delivered to Lambda.
  *
  *     lambda_sns_event *sns;
@@ -28,10 +28,12 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_sns_event lambda_sns_event;
-typedef struct lambda_sns_record lambda_sns_record;
+typedef struct lambda_sns_event
+    lambda_sns_event; /**< A parsed SNS event; a borrowed view of the json-c event. */
+typedef struct lambda_sns_record
+    lambda_sns_record; /**< One SNS message of it; a borrowed view of the json-c event. */
 
-/*
+/**
  * Reads an SNS event root into a new event in *out; free it with
  * lambda_sns_event_free. Returns LAMBDA_OK, LAMBDA_E_INVALID_ARGUMENT (root
  * or out NULL), LAMBDA_E_NOT_FOUND (no "Records"), LAMBDA_E_WRONG_TYPE
@@ -41,53 +43,53 @@ typedef struct lambda_sns_record lambda_sns_record;
  */
 lambda_code lambda_sns_event_parse(struct json_object *root, lambda_sns_event **out);
 
-/* Frees ev. NULL is a no-op. */
+/** Frees ev. NULL is a no-op. */
 void lambda_sns_event_free(lambda_sns_event *ev);
 
-/* The number of records (Lambda sends one per invocation, but the shape is a list). */
+/** The number of records (Lambda sends one per invocation, but the shape is a list). */
 size_t lambda_sns_event_count(const lambda_sns_event *ev);
 
-/* Record number index, or NULL when out of range. */
+/** Record number index, or NULL when out of range. */
 const lambda_sns_record *lambda_sns_event_record(const lambda_sns_event *ev, size_t index);
 
-/* The record's JSON object (borrowed). */
+/** The record's JSON object (borrowed). */
 struct json_object *lambda_sns_record_json(const lambda_sns_record *r);
 
-/* EventSubscriptionArn. */
+/** EventSubscriptionArn. */
 const char *lambda_sns_record_subscription_arn(const lambda_sns_record *r);
 
-/* Sns.MessageId. */
+/** Sns.MessageId. */
 const char *lambda_sns_record_message_id(const lambda_sns_record *r);
 
-/* Sns.Message, with its length in *len (len may be NULL). */
+/** Sns.Message, with its length in *len (len may be NULL). */
 const char *lambda_sns_record_message(const lambda_sns_record *r, size_t *len);
 
-/* Sns.Subject (often absent or null). */
+/** Sns.Subject (often absent or null). */
 const char *lambda_sns_record_subject(const lambda_sns_record *r);
 
-/* Sns.TopicArn. */
+/** Sns.TopicArn. */
 const char *lambda_sns_record_topic_arn(const lambda_sns_record *r);
 
-/* Sns.Timestamp, ISO 8601, e.g. "2024-01-02T12:45:07.000Z". */
+/** Sns.Timestamp, ISO 8601, e.g. "2024-01-02T12:45:07.000Z". */
 const char *lambda_sns_record_timestamp(const lambda_sns_record *r);
 
-/* Sns.Type, "Notification". */
+/** Sns.Type, "Notification". */
 const char *lambda_sns_record_type(const lambda_sns_record *r);
 
 /* --- message attributes (Sns.MessageAttributes: {"name": {"Type", "Value"}}) --- */
-
+/** The number of message attributes of r. */
 size_t lambda_sns_record_attribute_count(const lambda_sns_record *r);
 
-/* The name of attribute number index, or NULL when out of range. */
+/** The name of attribute number index, or NULL when out of range. */
 const char *lambda_sns_record_attribute_name(const lambda_sns_record *r, size_t index);
 
-/* The Type of attribute name ("String", "String.Array", "Number" or "Binary"), or NULL. */
+/** The Type of attribute name ("String", "String.Array", "Number" or "Binary"), or NULL. */
 const char *lambda_sns_record_attribute_type(const lambda_sns_record *r, const char *name);
 
-/* The Value of attribute name as sent (for Binary, base64 text), or NULL. */
+/** The Value of attribute name as sent (for Binary, base64 text), or NULL. */
 const char *lambda_sns_record_attribute_value(const lambda_sns_record *r, const char *name);
 
-/*
+/**
  * Decodes the base64 Value of Binary attribute name into buf (cap bytes);
  * *size receives the decoded size; with buf NULL only *size is set.
  * Returns LAMBDA_OK, or

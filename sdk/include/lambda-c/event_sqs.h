@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/event_sqs.h - Amazon SQS events and partial batch responses.
  *
  *     struct json_object *root, *answer;
@@ -48,10 +48,12 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_sqs_event lambda_sqs_event;
-typedef struct lambda_sqs_message lambda_sqs_message;
+typedef struct lambda_sqs_event
+    lambda_sqs_event; /**< A parsed SQS event (a batch); a borrowed view of the json-c event. */
+typedef struct lambda_sqs_message
+    lambda_sqs_message; /**< One SQS message of the batch; a borrowed view of the json-c event. */
 
-/*
+/**
  * Reads an SQS event root into a new event in *out; free it with
  * lambda_sqs_event_free. Returns LAMBDA_OK, or
  *   LAMBDA_E_INVALID_ARGUMENT  root (the JSON null) or out is NULL;
@@ -64,37 +66,37 @@ typedef struct lambda_sqs_message lambda_sqs_message;
  */
 lambda_code lambda_sqs_event_parse(struct json_object *root, lambda_sqs_event **out);
 
-/* Frees ev. NULL is a no-op. */
+/** Frees ev. NULL is a no-op. */
 void lambda_sqs_event_free(lambda_sqs_event *ev);
 
-/* The number of messages (0 for an empty batch or a NULL ev). */
+/** The number of messages (0 for an empty batch or a NULL ev). */
 size_t lambda_sqs_event_count(const lambda_sqs_event *ev);
 
-/* Message number index (from 0), or NULL when index >= the count. */
+/** Message number index (from 0), or NULL when index >= the count. */
 const lambda_sqs_message *lambda_sqs_event_message(const lambda_sqs_event *ev, size_t index);
 
-/* The message's JSON object, for fields not covered here (borrowed). */
+/** The message's JSON object, for fields not covered here (borrowed). */
 struct json_object *lambda_sqs_message_json(const lambda_sqs_message *m);
 
-/* messageId: the identifier to report in batchItemFailures. */
+/** messageId: the identifier to report in batchItemFailures. */
 const char *lambda_sqs_message_id(const lambda_sqs_message *m);
 
-/* receiptHandle. */
+/** receiptHandle. */
 const char *lambda_sqs_message_receipt_handle(const lambda_sqs_message *m);
 
-/* body, with its length in *len (len may be NULL). */
+/** body, with its length in *len (len may be NULL). */
 const char *lambda_sqs_message_body(const lambda_sqs_message *m, size_t *len);
 
-/* md5OfBody. */
+/** md5OfBody. */
 const char *lambda_sqs_message_md5_of_body(const lambda_sqs_message *m);
 
-/* eventSourceARN: the queue's ARN. */
+/** eventSourceARN: the queue's ARN. */
 const char *lambda_sqs_message_event_source_arn(const lambda_sqs_message *m);
 
-/* awsRegion. */
+/** awsRegion. */
 const char *lambda_sqs_message_aws_region(const lambda_sqs_message *m);
 
-/*
+/**
  * A system attribute ("attributes"), e.g. "ApproximateReceiveCount",
  * "SentTimestamp", "SenderId", "MessageGroupId" (FIFO). SQS sends them all
  * as strings. NULL when absent.
@@ -102,20 +104,19 @@ const char *lambda_sqs_message_aws_region(const lambda_sqs_message *m);
 const char *lambda_sqs_message_system_attribute(const lambda_sqs_message *m, const char *name);
 
 /* --- message attributes ("messageAttributes", set by the sender) --- */
-
-/* How many message attributes the message has. */
+/** How many message attributes the message has. */
 size_t lambda_sqs_message_attribute_count(const lambda_sqs_message *m);
 
-/* The name of attribute number index, or NULL when out of range. */
+/** The name of attribute number index, or NULL when out of range. */
 const char *lambda_sqs_message_attribute_name(const lambda_sqs_message *m, size_t index);
 
-/* The dataType of attribute name ("String", "Number", "Binary", or with a custom suffix), or NULL. */
+/** The dataType of attribute name ("String", "Number", "Binary", or with a custom suffix), or NULL. */
 const char *lambda_sqs_message_attribute_type(const lambda_sqs_message *m, const char *name);
 
-/* The stringValue of attribute name (String and Number types), or NULL. */
+/** The stringValue of attribute name (String and Number types), or NULL. */
 const char *lambda_sqs_message_attribute_string(const lambda_sqs_message *m, const char *name);
 
-/*
+/**
  * Decodes the binaryValue (base64) of attribute name into buf (cap bytes);
  * *size receives the decoded size. With buf NULL only *size is set.
  * Returns LAMBDA_OK, or
@@ -127,8 +128,7 @@ lambda_code lambda_sqs_message_attribute_binary(const lambda_sqs_message *m, con
                                                 void *buf, size_t cap, size_t *size);
 
 /* ===================================================== partial batch response */
-
-/*
+/**
  * With ReportBatchItemFailures enabled on the event source mapping, a
  * handler answers {"batchItemFailures": [{"itemIdentifier": "..."}]} so that
  * only the listed messages return to the queue; an empty list means the
@@ -141,7 +141,7 @@ lambda_code lambda_sqs_message_attribute_binary(const lambda_sqs_message *m, con
  */
 lambda_code lambda_sqs_batch_response_new(struct json_object **out);
 
-/*
+/**
  * Appends {"itemIdentifier": item_identifier} (copied) to a response made by
  * lambda_sqs_batch_response_new. Returns LAMBDA_OK,
  * LAMBDA_E_INVALID_ARGUMENT (NULL argument), LAMBDA_E_WRONG_TYPE (response

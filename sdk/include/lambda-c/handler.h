@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/handler.h - how a handler looks to the runtime.
  *
  * Layer mode: the function's zip holds a shared object, e.g. hello.so, and
@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-/*
+/**
  * A handler. Fill response (see response.h) and return 0. A non-zero return
  * without an error set in response is reported as errorType
  * "HandlerFailed" with the returned value in the message.
@@ -40,14 +40,29 @@ extern "C" {
 typedef int lambda_handler_fn(lambda_event *event, const lambda_context *context,
                               lambda_response *response);
 
-typedef int lambda_function_init_fn(void);
-typedef void lambda_function_shutdown_fn(void);
+typedef int lambda_function_init_fn(void);      /**< The type of lambda_function_init. */
+typedef void lambda_function_shutdown_fn(void); /**< The type of lambda_function_shutdown. */
 
-#define LAMBDA_FUNCTION_INIT_SYMBOL "lambda_function_init"
-#define LAMBDA_FUNCTION_SHUTDOWN_SYMBOL "lambda_function_shutdown"
-#define LAMBDA_HANDLER_ABI_SYMBOL "lambda_handler_abi_version"
+/**
+ * Optional: called once, before the first invocation, after the handler file
+ * is loaded; a non-zero return fails init (Runtime.InitError). Declared here
+ * so that a definition in a handler file is checked against it (and
+ * -Wmissing-prototypes is satisfied); the SDK itself defines neither entry
+ * point.
+ */
+int lambda_function_init(void);
+/**
+ * Optional: called once when the execution environment shuts down; defining
+ * it makes the runtime register for SIGTERM. Runs outside signal context.
+ */
+void lambda_function_shutdown(void);
 
-/*
+#define LAMBDA_FUNCTION_INIT_SYMBOL "lambda_function_init" /**< What the runtime looks up. */
+#define LAMBDA_FUNCTION_SHUTDOWN_SYMBOL \
+    "lambda_function_shutdown"                                 /**< What the runtime looks up. */
+#define LAMBDA_HANDLER_ABI_SYMBOL "lambda_handler_abi_version" /**< The ABI marker's symbol. */
+
+/**
  * The ABI marker. A weak definition in every file that includes this
  * header; the linker keeps one. Defined with default visibility so that the
  * runtime finds it with dlsym even when the handler is built with
@@ -59,7 +74,7 @@ __attribute__((weak, visibility("default"))) const unsigned lambda_handler_abi_v
     LAMBDA_C_ABI_VERSION;
 #endif
 
-/*
+/**
  * Whether a handler built against ABI `handler_abi` runs on a runtime
  * providing `runtime_abi`: same major, and a minor no newer than the runtime's.
  */

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/log.h - logging that Lambda (CloudWatch) understands.
  *
  * Lines go to stderr, one write per line, so lines from several threads
@@ -21,32 +21,33 @@
 extern "C" {
 #endif
 
+/** Log levels, in Lambda's order; AWS_LAMBDA_LOG_LEVEL names the lowest one written. */
 typedef enum lambda_log_level {
-    LAMBDA_LOG_TRACE = 0,
-    LAMBDA_LOG_DEBUG = 1,
-    LAMBDA_LOG_INFO = 2,
-    LAMBDA_LOG_WARN = 3,
-    LAMBDA_LOG_ERROR = 4,
-    LAMBDA_LOG_FATAL = 5
+    LAMBDA_LOG_TRACE = 0, /**< TRACE */
+    LAMBDA_LOG_DEBUG = 1, /**< DEBUG */
+    LAMBDA_LOG_INFO = 2,  /**< INFO */
+    LAMBDA_LOG_WARN = 3,  /**< WARN */
+    LAMBDA_LOG_ERROR = 4, /**< ERROR */
+    LAMBDA_LOG_FATAL = 5  /**< FATAL */
 } lambda_log_level;
 
-/* Log one record at level; printf-style. */
+/** Log one record at level; printf-style. */
 void lambda_log(lambda_log_level level, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
-/* The va_list form of lambda_log. */
+/** The va_list form of lambda_log. */
 void lambda_logv(lambda_log_level level, const char *format, va_list args);
 
-/* Whether a record at level would be written (to skip costly formatting). */
+/** Whether a record at level would be written (to skip costly formatting). */
 int lambda_log_enabled(lambda_log_level level);
 
-/* "TRACE" ... "FATAL". */
+/** "TRACE" ... "FATAL". */
 const char *lambda_log_level_name(lambda_log_level level);
 
-/*
+/**
  * Records logged by the calling thread carry ctx's request id (and tenant id) from now on,
  * as the handler's own records do; NULL detaches. For threads a handler starts: the
  * runtime attaches the thread that runs the handler by itself, other threads log request id
@@ -65,12 +66,15 @@ const char *lambda_log_level_name(lambda_log_level level);
  */
 void lambda_log_attach(const lambda_context *ctx);
 
+/** @{ */
+/** lambda_log at one level: lambda_log_info("%d orders", n). */
 #define lambda_log_trace(...) lambda_log(LAMBDA_LOG_TRACE, __VA_ARGS__)
 #define lambda_log_debug(...) lambda_log(LAMBDA_LOG_DEBUG, __VA_ARGS__)
 #define lambda_log_info(...) lambda_log(LAMBDA_LOG_INFO, __VA_ARGS__)
 #define lambda_log_warn(...) lambda_log(LAMBDA_LOG_WARN, __VA_ARGS__)
 #define lambda_log_error(...) lambda_log(LAMBDA_LOG_ERROR, __VA_ARGS__)
 #define lambda_log_fatal(...) lambda_log(LAMBDA_LOG_FATAL, __VA_ARGS__)
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/metrics.h - custom CloudWatch metrics through the Embedded Metric
  * Format (EMF): metrics recorded during an invocation are written to stdout
  * as EMF log lines, from which CloudWatch Logs extracts the metrics.
@@ -34,7 +34,7 @@
  * that helper's own recorder, which the runtime does not flush.
  *
  * The EMF document: one JSON object per line,
- *     {"_aws":{"Timestamp":<epoch ms>,"CloudWatchMetrics":[{"Namespace":"...",
+ *     {"_aws":{"Timestamp":EPOCH_MS,"CloudWatchMetrics":[{"Namespace":"...",
  *       "Dimensions":[["Operation"],...],"Metrics":[{"Name":"Latency",
  *       "Unit":"Milliseconds"},{"Name":"Hot","StorageResolution":1}]}]},
  *      "Operation":"checkout","requestId":"...","Latency":12.5,"Hot":[1,2]}
@@ -68,9 +68,10 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_metrics lambda_metrics;
+typedef struct lambda_metrics lambda_metrics; /**< A metrics recorder (EMF). */
 
-/* The CloudWatch units (the exact strings EMF accepts). */
+/** @{ */
+/** The CloudWatch units (the exact strings EMF accepts). */
 #define LAMBDA_UNIT_SECONDS "Seconds"
 #define LAMBDA_UNIT_MICROSECONDS "Microseconds"
 #define LAMBDA_UNIT_MILLISECONDS "Milliseconds"
@@ -98,17 +99,22 @@ typedef struct lambda_metrics lambda_metrics;
 #define LAMBDA_UNIT_TERABITS_PER_SECOND "Terabits/Second"
 #define LAMBDA_UNIT_COUNT_PER_SECOND "Count/Second"
 #define LAMBDA_UNIT_NONE "None"
+/** @} */
 
-/* Storage resolutions: CloudWatch keeps high-resolution metrics per second. */
+/** @{ */
+/** Storage resolutions: CloudWatch keeps high-resolution metrics per second. */
 #define LAMBDA_METRICS_RESOLUTION_HIGH 1
 #define LAMBDA_METRICS_RESOLUTION_STANDARD 60
+/** @} */
 
-/* Limits of one EMF line and of one dimension set. */
+/** @{ */
+/** Limits of one EMF line and of one dimension set. */
 #define LAMBDA_METRICS_MAX_METRICS_PER_LINE 100
 #define LAMBDA_METRICS_MAX_VALUES_PER_LINE 100
 #define LAMBDA_METRICS_MAX_DIMENSIONS 30
+/** @} */
 
-/*
+/**
  * Creates an empty recorder in *out; free it with lambda_metrics_free.
  * namespace may be NULL (set it later with lambda_metrics_set_namespace) and
  * is copied. Returns LAMBDA_OK, or LAMBDA_E_INVALID_ARGUMENT (out is NULL or
@@ -116,40 +122,41 @@ typedef struct lambda_metrics lambda_metrics;
  */
 lambda_code lambda_metrics_new(const char *namespace_name, lambda_metrics **out);
 
-/*
+/**
  * Frees m and everything it recorded, without writing it (flush first to
  * keep it). NULL, and the recorder of lambda_metrics_current(), are ignored.
  */
 void lambda_metrics_free(lambda_metrics *m);
 
-/*
+/**
  * The calling thread's recorder for the invocation it serves (see the top of
  * this file), created on first use; owned by the SDK, valid until the thread
  * ends. Its namespace is NULL until set. NULL only when out of memory.
  */
 lambda_metrics *lambda_metrics_current(void);
 
-/* Sets (replaces) the namespace of m; copied into m. LAMBDA_E_INVALID_ARGUMENT when m
+/** Sets (replaces) the namespace of m; copied into m. LAMBDA_E_INVALID_ARGUMENT when m
  * is NULL or the namespace is NULL or invalid. */
 lambda_code lambda_metrics_set_namespace(lambda_metrics *m, const char *namespace_name);
 
-/*
+/**
  * The namespace of m, or NULL. The text is stored inside m: the pointer stays valid as long
  * as m does, but its content changes when the namespace is set again. When another thread
  * may set it concurrently, use lambda_metrics_copy_namespace instead.
  */
 const char *lambda_metrics_namespace(const lambda_metrics *m);
 
-/*
+/**
+ * @fn lambda_code lambda_metrics_copy_namespace(const lambda_metrics *m, char *buf, size_t cap)
  * Copies the namespace of m into buf (cap bytes, NUL-terminated) under m's lock: safe
  * against concurrent lambda_metrics_set_namespace. LAMBDA_E_INVALID_ARGUMENT (m or buf NULL,
  * cap 0), LAMBDA_E_NOT_FOUND (no namespace), LAMBDA_E_TOO_LARGE (cap too small; namespaces
  * fit in LAMBDA_METRICS_NAMESPACE_BUFFER bytes). buf is "" on error. Since 1.2.
  */
-#define LAMBDA_METRICS_NAMESPACE_BUFFER 1021
+#define LAMBDA_METRICS_NAMESPACE_BUFFER 1021 /**< Bytes every namespace fits in, NUL included. */
 lambda_code lambda_metrics_copy_namespace(const lambda_metrics *m, char *buf, size_t cap);
 
-/*
+/**
  * Adds a dimension set: count dimensions named names[i] with the values
  * values[i]. Every metric of m is published once per dimension set. count 0
  * adds the empty set (the metrics without dimensions, also next to other
@@ -167,13 +174,13 @@ lambda_code lambda_metrics_copy_namespace(const lambda_metrics *m, char *buf, si
 lambda_code lambda_metrics_add_dimension_set(lambda_metrics *m, const char *const *names,
                                              const char *const *values, size_t count);
 
-/* lambda_metrics_add_dimension_set with the one dimension name=value. */
+/** lambda_metrics_add_dimension_set with the one dimension name=value. */
 lambda_code lambda_metrics_add_dimension(lambda_metrics *m, const char *name, const char *value);
 
-/* Removes every dimension set (and dimension value) of m. NULL is a no-op. */
+/** Removes every dimension set (and dimension value) of m. NULL is a no-op. */
 void lambda_metrics_clear_dimensions(lambda_metrics *m);
 
-/*
+/**
  * Records value for the metric name at standard resolution (60). Recording a
  * name again adds a value: the line then carries an array of values, in
  * recording order. unit is one of the LAMBDA_UNIT_* strings, or NULL for no
@@ -186,12 +193,12 @@ void lambda_metrics_clear_dimensions(lambda_metrics *m);
  */
 lambda_code lambda_metrics_put(lambda_metrics *m, const char *name, double value, const char *unit);
 
-/* lambda_metrics_put with a storage resolution: LAMBDA_METRICS_RESOLUTION_HIGH
+/** lambda_metrics_put with a storage resolution: LAMBDA_METRICS_RESOLUTION_HIGH
  * (1) or _STANDARD (60); anything else is LAMBDA_E_INVALID_ARGUMENT. */
 lambda_code lambda_metrics_put_resolution(lambda_metrics *m, const char *name, double value,
                                           const char *unit, int storage_resolution);
 
-/*
+/**
  * Sets (replaces) the root member name, which is not a metric: context such
  * as a request id that is searchable in CloudWatch Logs Insights. Takes over
  * the caller's reference to value (json_object_put when replaced or freed,
@@ -202,22 +209,22 @@ lambda_code lambda_metrics_put_resolution(lambda_metrics *m, const char *name, d
 lambda_code lambda_metrics_set_property(lambda_metrics *m, const char *name,
                                         struct json_object *value);
 
-/* lambda_metrics_set_property with a string value (copied; invalid UTF-8 is
+/** lambda_metrics_set_property with a string value (copied; invalid UTF-8 is
  * replaced by U+FFFD). value NULL is the JSON null. */
 lambda_code lambda_metrics_set_property_string(lambda_metrics *m, const char *name,
                                                const char *value);
 
-/*
+/**
  * The _aws.Timestamp of the next flush, in Unix epoch milliseconds (by
  * default the time of the flush). Applies to one flush only. Returns
  * LAMBDA_E_INVALID_ARGUMENT when m is NULL or epoch_ms is negative.
  */
 lambda_code lambda_metrics_set_timestamp(lambda_metrics *m, int64_t epoch_ms);
 
-/* The number of distinct metric names recorded since the last flush (0 for NULL). */
+/** The number of distinct metric names recorded since the last flush (0 for NULL). */
 size_t lambda_metrics_count(const lambda_metrics *m);
 
-/*
+/**
  * Writes what m recorded as EMF lines to stdout (one write() per line,
  * stdio's buffer flushed first), then forgets the metrics and the timestamp;
  * the namespace, dimension sets and properties stay for the next flush.
@@ -230,11 +237,11 @@ size_t lambda_metrics_count(const lambda_metrics *m);
  */
 lambda_code lambda_metrics_flush(lambda_metrics *m);
 
-/* Forgets everything m recorded: metrics, timestamp, dimensions, properties;
+/** Forgets everything m recorded: metrics, timestamp, dimensions, properties;
  * the namespace stays. NULL is a no-op. */
 void lambda_metrics_reset(lambda_metrics *m);
 
-/* Whether unit is one of the CloudWatch unit names above (case-sensitive). */
+/** Whether unit is one of the CloudWatch unit names above (case-sensitive). */
 int lambda_metrics_unit_valid(const char *unit);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/response.h - what a handler answers.
  *
  * A lambda_response is owned by the runtime and valid only during the
@@ -21,13 +21,14 @@ extern "C" {
 #endif
 
 struct json_object;
-typedef struct lambda_response lambda_response;
+typedef struct lambda_response
+    lambda_response; /**< What the handler answers (bytes, JSON, a stream or an error). Owned by the runtime. */
 
-/* Answer a copy of size bytes at data. content_type NULL means "application/json". */
+/** Answer a copy of size bytes at data. content_type NULL means "application/json". */
 lambda_code lambda_response_set_body(lambda_response *response, const void *data, size_t size,
                                      const char *content_type);
 
-/*
+/**
  * Answer size bytes at data without copying them. The bytes must stay valid
  * until the handler returns plus the send, i.e. until the invocation ends:
  * the event's own bytes, static data, or memory the handler frees later.
@@ -35,21 +36,21 @@ lambda_code lambda_response_set_body(lambda_response *response, const void *data
 lambda_code lambda_response_set_body_ref(lambda_response *response, const void *data, size_t size,
                                          const char *content_type);
 
-/*
+/**
  * Answer size bytes at data, taking ownership: data must come from malloc
  * and is freed with free() once sent (also when this call fails).
  */
 lambda_code lambda_response_take_body(lambda_response *response, void *data, size_t size,
                                       const char *content_type);
 
-/*
+/**
  * Answer value serialized as JSON ("application/json"). Takes over the
  * caller's reference: the runtime calls json_object_put(value) once sent,
  * also when this call fails. value NULL answers the JSON null.
  */
 lambda_code lambda_response_set_json(lambda_response *response, struct json_object *value);
 
-/*
+/**
  * Answer an error: Lambda's error JSON {"errorMessage","errorType","stackTrace"}.
  * error_type is a short identifier such as "InvalidInput" (NULL: "Function.Error");
  * message_format is printf-style. Invalid UTF-8 is replaced by U+FFFD, so the
@@ -62,13 +63,13 @@ lambda_code lambda_response_set_error(lambda_response *response, const char *err
 #endif
     ;
 
-/* Append one line to the error's stackTrace (call after lambda_response_set_error). */
+/** Append one line to the error's stackTrace (call after lambda_response_set_error). */
 lambda_code lambda_response_add_stack_line(lambda_response *response, const char *line);
 
-/* Whether an error is set. */
+/** Whether an error is set. */
 int lambda_response_is_error(const lambda_response *response);
 
-/*
+/**
  * Attach an X-Ray error cause to the error (sent as the
  * Lambda-Runtime-Function-XRay-Error-Cause header): one line of JSON, at most
  * 64 KiB, e.g. {"working_directory":"/var/task","exceptions":[...],"paths":[]}.
@@ -88,10 +89,10 @@ lambda_code lambda_response_set_xray_cause(lambda_response *response, const char
  * setters return LAMBDA_E_STATE.
  */
 
-/* Start a streamed response with the given Content-Type (NULL: application/octet-stream). */
+/** Start a streamed response with the given Content-Type (NULL: application/octet-stream). */
 lambda_code lambda_response_stream_begin(lambda_response *response, const char *content_type);
 
-/*
+/**
  * Start a streamed HTTP response for a Function URL or API Gateway: the
  * caller's HTTP status, headers (a JSON object of string values) and cookies
  * (a JSON array of Set-Cookie strings); either may be NULL. The objects are
@@ -101,7 +102,7 @@ lambda_code lambda_response_stream_begin_http(lambda_response *response, int sta
                                               struct json_object *headers,
                                               struct json_object *cookies);
 
-/*
+/**
  * Send size bytes of the streamed body now. Returns LAMBDA_E_CONNECTION_CLOSED
  * (or LAMBDA_E_IO) when the Runtime API connection failed: stop producing, the
  * invocation is lost; LAMBDA_E_TOO_LARGE past 200 MB.

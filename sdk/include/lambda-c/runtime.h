@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/runtime.h - running the invocation loop from your own program.
  *
  * Executable mode: instead of a shared object, the function ships its own
@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-/*
+/**
  * Connect to $AWS_LAMBDA_RUNTIME_API and serve invocations with handler until
  * Lambda stops the process. Returns only when the loop cannot go on (the
  * Runtime API is unreachable, closed the connection or answered 500); the
@@ -28,9 +28,10 @@ extern "C" {
  * loaded library posts an init error and returns.
  */
 int lambda_run_abi(lambda_handler_fn *handler, unsigned handler_abi);
+/** Runs the invocation loop with handler (see lambda_run_abi), recording the ABI it was built against. */
 #define lambda_run(handler) lambda_run_abi((handler), LAMBDA_C_ABI_VERSION)
 
-/*
+/**
  * Report that initialization failed: posts error_type and the printf-style
  * message to /runtime/init/error (Lambda then fails the pending invocation
  * with it) and logs it. The process should exit non-zero afterwards.
@@ -42,7 +43,7 @@ lambda_code lambda_runtime_init_error(const char *error_type, const char *messag
 #endif
     ;
 
-/*
+/**
  * Ask for a graceful shutdown: hook runs once when Lambda shuts the execution
  * environment down, before the process ends, with the short time Lambda
  * allows (a few hundred milliseconds). Without it Lambda ends the process
@@ -53,14 +54,15 @@ lambda_code lambda_runtime_init_error(const char *error_type, const char *messag
  */
 lambda_code lambda_runtime_on_shutdown(lambda_function_shutdown_fn *hook);
 
-/*
+/**
  * Called on the thread that ran the handler, after it returned (whatever its outcome) and
  * before the answer is sent, with the invocation's context and the arg given at
  * registration. Logging from a hook carries the invocation's request id.
  */
 typedef void lambda_invocation_hook_fn(const lambda_context *ctx, void *arg);
 
-/*
+/**
+ * @fn lambda_code lambda_runtime_add_invocation_hook(lambda_invocation_hook_fn *hook, void *arg)
  * Run hook after every invocation (see lambda_invocation_hook_fn), in the order of
  * registration; liblambda-c-metrics uses it to write each invocation's metrics. Meant for
  * initialization (a library constructor, lambda_function_init): thread-safe, but an
@@ -68,7 +70,8 @@ typedef void lambda_invocation_hook_fn(const lambda_context *ctx, void *arg);
  * hooks; registering the same (hook, arg) twice has no effect.
  * Returns LAMBDA_E_INVALID_ARGUMENT for a NULL hook, LAMBDA_E_STATE when full. Since 1.2.
  */
-#define LAMBDA_MAX_INVOCATION_HOOKS 8
+#define LAMBDA_MAX_INVOCATION_HOOKS \
+    8 /**< How many hooks lambda_runtime_add_invocation_hook keeps. */
 lambda_code lambda_runtime_add_invocation_hook(lambda_invocation_hook_fn *hook, void *arg);
 
 #ifdef __cplusplus

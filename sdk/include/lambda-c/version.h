@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/version.h - release and ABI version of the lambda-c SDK.
  *
  * The release version follows semver. The ABI version is what binary
@@ -14,22 +14,29 @@
 extern "C" {
 #endif
 
+/** @{ */
+/** The release version these headers belong to: major, minor, patch, and as text. */
 #define LAMBDA_C_VERSION_MAJOR 1
 #define LAMBDA_C_VERSION_MINOR 2
 #define LAMBDA_C_VERSION_PATCH 0
 #define LAMBDA_C_VERSION_STRING "1.2.0"
+/** @} */
 
+/** @{ */
+/** The ABI these headers describe: major (the soname) and minor (grows with every addition). */
 #define LAMBDA_C_ABI_MAJOR 1
 #define LAMBDA_C_ABI_MINOR 2
+/** @} */
 
-/* The ABI packed in one integer: major in the high 16 bits, minor in the low. */
+/** The ABI packed in one integer: major in the high 16 bits, minor in the low. */
 #define LAMBDA_C_ABI_PACK(major, minor) (((unsigned)(major) << 16) | (unsigned)(minor))
+/** This ABI, packed: what a handler built with these headers records. */
 #define LAMBDA_C_ABI_VERSION LAMBDA_C_ABI_PACK(LAMBDA_C_ABI_MAJOR, LAMBDA_C_ABI_MINOR)
 
-/* The release version of the library actually loaded, e.g. "1.2.0". */
+/** The release version of the library actually loaded, e.g. "1.2.0". */
 const char *lambda_version(void);
 
-/* The ABI version (LAMBDA_C_ABI_PACK form) of the library actually loaded. */
+/** The ABI version (LAMBDA_C_ABI_PACK form) of the library actually loaded. */
 unsigned lambda_abi_version(void);
 
 #ifdef __cplusplus
