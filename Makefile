@@ -188,6 +188,8 @@ ALL_TARGETS += $(EMULATOR_BIN)
 # ---------------------------------------------------------------- unit tests
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
+# C programs the integration tests drive (tests/integration/integration.mk).
+include tests/integration/integration.mk
 
 # ---------------------------------------------------------------- style
 # One .clang-format for the tree; the frozen headers of old releases keep their bytes.

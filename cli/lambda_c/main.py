@@ -3,7 +3,7 @@ import argparse
 import os
 import sys
 
-from . import build, invoke, layer, new, package
+from . import build, events, invoke, layer, new, package
 from .sdk import EXIT_USAGE, Failure, Sdk
 
 EXIT_CODES = """\
@@ -72,6 +72,11 @@ def parser():
     p.add_argument("--zip", metavar="ZIP", help="invoke this function zip instead of building DIR")
     p.add_argument("--gdb", action="store_true", help="run the function under gdb: a crash prints the "
                    "backtrace with your symbols (from the .debug file beside the zip)")
+
+    p = add(sub, "event", "print a sample event of a trigger", "Prints a sample event (JSON) shaped as the "
+            "service sends it, with the parts users vary as options: lambda-c invoke --event @FILE takes it.",
+            events.cmd_event)
+    events.add_arguments(p)
 
     p = add(sub, "layer", "where the layer is, and how to publish it", "Prints the path of the SDK's layer "
             "zip and how to publish it.", layer.cmd_layer)
