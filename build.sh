@@ -72,7 +72,7 @@ BUILD_PACKAGES="gcc make pkg-config libc6-dev libjson-c-dev libcurl4-openssl-dev
 FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
 # PACKAGE@COMMAND: the package is only needed when COMMAND is not on PATH (a Node.js from
 # elsewhere brings its own npm, and Debian's npm package would conflict with it).
-TEST_PACKAGES="$BUILD_PACKAGES libcmocka-dev python3-pytest valgrind awscli curl cmake doxygen man-db gdb npm@npm $FUZZ_PACKAGES"
+TEST_PACKAGES="$BUILD_PACKAGES python3-yaml libcmocka-dev python3-pytest valgrind awscli curl cmake doxygen man-db gdb npm@npm $FUZZ_PACKAGES"
 # arm64 on an x86_64 machine (needs `dpkg --add-architecture arm64`). The :arm64 curl and
 # OpenSSL headers are for liblambda-c-aws, which dlopens those libraries at run time.
 ARM64_BUILD_PACKAGES="gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjson-c-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64"

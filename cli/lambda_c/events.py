@@ -124,7 +124,9 @@ def http_api_v2(req, route_key="$default", path_params=None, stage="$default", a
     context = {
         "accountId": account,
         "apiId": api_id,
-        "domainName": _host(req, domain).split(":")[0],
+        # A Function URL's is always its lambda-url domain (handlers tell the trigger by it); an
+        # API's is the host the client used (a custom domain, or locally 127.0.0.1).
+        "domainName": domain if function_url else _host(req, domain).split(":")[0],
         "domainPrefix": api_id,
         "http": {"method": req.method, "path": urllib.parse.unquote(req.path), "protocol": "HTTP/1.1",
                  "sourceIp": req.source_ip, "userAgent": req.header("user-agent") or ""},

@@ -3,7 +3,7 @@ import argparse
 import os
 import sys
 
-from . import build, events, invoke, layer, new, package
+from . import build, events, invoke, layer, new, package, serve
 from .sdk import EXIT_USAGE, Failure, Sdk
 
 EXIT_CODES = """\
@@ -77,6 +77,12 @@ def parser():
             "service sends it, with the parts users vary as options: lambda-c invoke --event @FILE takes it.",
             events.cmd_event)
     events.add_arguments(p)
+
+    p = add(sub, "serve", "a local HTTP API from template.yaml", "Builds the project, starts the SDK's emulator "
+            "with the template's functions, and serves their HttpApi, Api and FunctionUrlConfig routes on "
+            "plain HTTP, as each trigger would call them (like sam local start-api). Each request and the "
+            "function it went to are logged on stderr. Needs PyYAML (Debian: python3-yaml).", serve.cmd_serve)
+    serve.add_arguments(p)
 
     p = add(sub, "layer", "where the layer is, and how to publish it", "Prints the path of the SDK's layer "
             "zip and how to publish it.", layer.cmd_layer)

@@ -145,3 +145,73 @@ class MotoS3:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.log.close()
+
+
+class LambdaCServer:
+    """A long-running `lambda-c serve`/`watch` of an installed SDK: its stderr collected line by
+    line, the URLs it prints parsed."""
+
+    def __init__(self, sdk, *args, cwd=None, ready="serving", timeout=180):
+        import re
+        import threading
+        env = dict(sdk.env)
+        self.proc = subprocess.Popen([str(sdk.prefix / "bin" / "lambda-c"), *map(str, args)], cwd=cwd or sdk.work,
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self.lines = []
+        self.lock = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        try:
+            self.wait_for(ready, timeout=timeout)
+        except AssertionError:
+            self.stop()
+            raise
+        self.urls = {}  # route description -> base URL
+        for line in list(self.lines):
+            m = re.search(r"(http://127\.0\.0\.1:\d+)\S*\s+(.*)$", line)
+            if m and "Invoke API" not in line:
+                self.urls[m.group(2).strip()] = m.group(1)
+            m = re.search(r"Invoke API: (http://127\.0\.0\.1:\d+)", line)
+            if m:
+                self.invoke_url = m.group(1)
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self.lock:
+                self.lines.append(line.rstrip("\n"))
+                self.lock.notify_all()
+        with self.lock:
+            self.lines.append(None)
+            self.lock.notify_all()
+
+    def wait_for(self, text, start=0, timeout=120):
+        """Index of the first line from `start` on containing `text`."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                for i in range(start, len(self.lines)):
+                    if self.lines[i] is None:
+                        raise AssertionError(f"exited before printing {text!r}:\n" + self.log())
+                    if text in self.lines[i]:
+                        return i
+                left = deadline - time.monotonic()
+                assert left > 0, f"no {text!r} within {timeout} s:\n" + self.log()
+                self.lock.wait(left)
+
+    def url_of(self, needle):
+        for description, url in self.urls.items():
+            if needle in description:
+                return url
+        raise KeyError(f"{needle} not among {self.urls}")
+
+    def log(self):
+        return "\n".join(line for line in self.lines if line is not None)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait(timeout=10)
