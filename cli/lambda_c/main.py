@@ -3,7 +3,7 @@ import argparse
 import os
 import sys
 
-from . import build, events, invoke, layer, new, package, serve
+from . import build, events, invoke, layer, new, package, serve, watch
 from .sdk import EXIT_USAGE, Failure, Sdk
 
 EXIT_CODES = """\
@@ -83,6 +83,13 @@ def parser():
             "plain HTTP, as each trigger would call them (like sam local start-api). Each request and the "
             "function it went to are logged on stderr. Needs PyYAML (Debian: python3-yaml).", serve.cmd_serve)
     serve.add_arguments(p)
+
+    p = add(sub, "watch", "rebuild on every change and keep serving", "Builds the project and serves it as "
+            "lambda-c serve does (the Invoke API and the template's HTTP routes); then rebuilds on every change "
+            "to its sources, headers, Makefile, CMakeLists.txt or template. A failed build shows the compiler's "
+            "errors and the last good build keeps serving; after a good one the next request runs the new code.",
+            watch.cmd_watch)
+    watch.add_arguments(p)
 
     p = add(sub, "layer", "where the layer is, and how to publish it", "Prints the path of the SDK's layer "
             "zip and how to publish it.", layer.cmd_layer)
