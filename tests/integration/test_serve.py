@@ -211,3 +211,32 @@ def test_binary_request_reaches_function_base64(server):
     assert status == 200
     event = json.loads(body)["event"]
     assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == data
+
+
+def test_misuse_is_explained(sdk, tmp_path):
+    empty = sdk.work / "no-template"
+    empty.mkdir(exist_ok=True)
+    for command in (("serve",), ("watch",)):
+        run = sdk.lambda_c(*command, "--port", "0", cwd=empty, timeout=60)
+        assert run.returncode == 2 and "template" in run.stderr, run.stderr
+    run = sdk.lambda_c("watch", "--interval", "0", cwd=empty, timeout=60)
+    assert run.returncode == 2 and "--interval" in run.stderr
+    (empty / "template.yaml").write_text("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+                                         "    Properties: {CodeUri: ., Handler: x.handler, Events: "
+                                         "{E: {Type: HttpApi, Properties: {Path: /a, Method: FETCH}}}}\n")
+    run = sdk.lambda_c("serve", "--port", "0", cwd=empty, timeout=60)
+    assert run.returncode == 2 and "unknown HTTP method 'FETCH'" in run.stderr, run.stderr
+    (empty / "template.yaml").write_text("Resources: [\n")
+    run = sdk.lambda_c("serve", "--port", "0", cwd=empty, timeout=60)
+    assert run.returncode == 2 and "not a valid template" in run.stderr, run.stderr
+
+
+def test_missing_pyyaml_is_named(sdk, tmp_path):
+    """Without PyYAML, serve says which package to install (a yaml module that fails to import
+    stands in for a machine without python3-yaml)."""
+    (tmp_path / "yaml.py").write_text("raise ImportError('no yaml here')\n")
+    project = sdk.work / "no-yaml"
+    project.mkdir(exist_ok=True)
+    (project / "template.yaml").write_text("Resources: {}\n")
+    run = sdk.lambda_c("serve", "--port", "0", cwd=project, env={"PYTHONPATH": str(tmp_path)}, timeout=60)
+    assert run.returncode == 3 and "python3-yaml" in run.stderr, run.stderr
