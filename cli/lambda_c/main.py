@@ -1,9 +1,10 @@
 """lambda-c: create, build, run and deploy C functions for AWS Lambda with the lambda-c SDK."""
 import argparse
+import importlib
 import os
 import sys
 
-from . import build, events, invoke, layer, new, package, serve, watch
+from . import build, invoke, layer, new, package
 from .sdk import EXIT_USAGE, Failure, Sdk
 
 EXIT_CODES = """\
@@ -31,7 +32,21 @@ def add(sub, name, help_text, description, func):
     return p
 
 
-def parser():
+def command_module(name):
+    """The module of a command that is only imported when it runs: every build runs `lambda-c
+    link` and `lambda-c package`, which should not pay for compiling the servers."""
+    return importlib.import_module(f".{name}", __package__)
+
+
+def lazy(module, function):
+    return lambda sdk, args: getattr(command_module(module), function)(sdk, args)
+
+
+def parser(argv=None):
+    """The command line. Over 80 lines: one declaration per subcommand, kept in one place so the
+    command's whole shape reads top to bottom."""
+    # The subcommand asked for: only its own options need its module.
+    wanted = next((a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")), None)
     top = Parser(prog="lambda-c", description=__doc__, epilog=EXIT_CODES + "\n\nlambda-c COMMAND --help: "
                  "each command's options. The manual: man lambda-c.",
                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,21 +90,25 @@ def parser():
 
     p = add(sub, "event", "print a sample event of a trigger", "Prints a sample event (JSON) shaped as the "
             "service sends it, with the parts users vary as options: lambda-c invoke --event @FILE takes it.",
-            events.cmd_event)
-    events.add_arguments(p)
+            lazy("events", "cmd_event"))
+    if wanted == "event":
+        command_module("events").add_arguments(p)
 
     p = add(sub, "serve", "a local HTTP API from template.yaml", "Builds the project, starts the SDK's emulator "
             "with the template's functions, and serves their HttpApi, Api and FunctionUrlConfig routes on "
             "plain HTTP, as each trigger would call them (like sam local start-api). Each request and the "
-            "function it went to are logged on stderr. Needs PyYAML (Debian: python3-yaml).", serve.cmd_serve)
-    serve.add_arguments(p)
+            "function it went to are logged on stderr. Needs PyYAML (Debian: python3-yaml).",
+            lazy("serve", "cmd_serve"))
+    if wanted == "serve":
+        command_module("serve").add_arguments(p)
 
     p = add(sub, "watch", "rebuild on every change and keep serving", "Builds the project and serves it as "
             "lambda-c serve does (the Invoke API and the template's HTTP routes); then rebuilds on every change "
             "to its sources, headers, Makefile, CMakeLists.txt or template. A failed build shows the compiler's "
             "errors and the last good build keeps serving; after a good one the next request runs the new code.",
-            watch.cmd_watch)
-    watch.add_arguments(p)
+            lazy("watch", "cmd_watch"))
+    if wanted == "watch":
+        command_module("watch").add_arguments(p)
 
     p = add(sub, "layer", "where the layer is, and how to publish it", "Prints the path of the SDK's layer "
             "zip and how to publish it.", layer.cmd_layer)
@@ -130,7 +149,7 @@ def cmd_config(sdk, args):
 
 
 def main(argv=None):
-    p = parser()
+    p = parser(argv)
     args = p.parse_args(argv)
     try:
         sdk = Sdk()
