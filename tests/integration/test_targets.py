@@ -90,7 +90,8 @@ def test_the_top_level_build_refuses_to_zip_a_function_needing_a_newer_glibc(new
     # The real Makefile on a copy of the sources with one more example, linked against this
     # build's SDK (-o: the SDK library counts as built).
     src = tmp_path / "src"
-    for item in ("Makefile", "mk", "tools", "sdk", "layer", "tests/unit/unit.mk", "tests/fuzz/fuzz.mk"):
+    for item in ("Makefile", "mk", "tools", "sdk", "layer", "tests/unit/unit.mk", "tests/fuzz/fuzz.mk",
+                 "tests/integration/integration.mk"):
         (src / item).parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if (ROOT / item).is_dir() else shutil.copy2)(ROOT / item, src / item)
     (src / "examples" / "newer").mkdir(parents=True)

@@ -219,7 +219,7 @@ def build_layer_release(tmp_path_factory, name, version, abi_minor):
     """This checkout's runtime and SDK rebuilt as another release: its layer.zip."""
     src = tmp_path_factory.mktemp(name)
     for item in ("Makefile", "mk", "runtime", "layer", "tools", "sdk", "third_party", "tests/unit/unit.mk",
-                 "tests/fuzz/fuzz.mk"):
+                 "tests/fuzz/fuzz.mk", "tests/integration/integration.mk"):
         if (ROOT / item).is_dir():
             shutil.copytree(ROOT / item, src / item)
         else:
