@@ -1116,100 +1116,102 @@ static lambda_code build_body(const lambda_http_response *res, json_object *o)
     return rc;
 }
 
+/* statusCode, and ALB's statusDescription ("200 OK"). */
+static lambda_code build_status(const lambda_http_response *res, json_object *o)
+{
+    lambda_code rc = put(o, "statusCode", json_object_new_int(res->status));
+    if (rc || (res->format != LAMBDA_HTTP_FORMAT_ALB &&
+               res->format != LAMBDA_HTTP_FORMAT_ALB_MULTI_VALUE))
+        return rc;
+    char desc[64];
+    const char *reason = reason_phrase(res->status);
+    if (reason)
+        snprintf(desc, sizeof desc, "%d %s", res->status, reason);
+    else
+        snprintf(desc, sizeof desc, "%d", res->status);
+    return put(o, "statusDescription", json_object_new_string(desc));
+}
+
+/* The cookies as one JSON array put under key in obj. */
+static lambda_code put_cookies(const lambda_http_response *res, json_object *obj, const char *key)
+{
+    json_object *a = NULL;
+    lambda_code rc = string_array(res->cookies, res->ncookies, &a);
+    return rc ? rc : put(obj, key, a);
+}
+
+/* Puts headers (or multi, for multiValueHeaders) into o, or frees it when rc is an error. */
+static lambda_code put_or_free(json_object *o, const char *key, json_object *value, lambda_code rc)
+{
+    if (rc) {
+        json_object_put(value);
+        return rc;
+    }
+    return put(o, key, value);
+}
+
+/* REST API (v1): headers, and multiValueHeaders (cookies included) when there are any. */
+static lambda_code build_headers_rest_v1(const lambda_http_response *res, json_object *o)
+{
+    json_object *headers = json_object_new_object(), *multi = json_object_new_object();
+    lambda_code rc = headers && multi ? add_headers(res, headers, multi) : LAMBDA_E_NO_MEMORY;
+    if (!rc && res->ncookies)
+        rc = put_cookies(res, multi, "Set-Cookie");
+    if (rc) {
+        json_object_put(headers);
+        json_object_put(multi);
+        return rc;
+    }
+    rc = put(o, "headers", headers);
+    if (rc || json_object_object_length(multi) == 0) {
+        json_object_put(multi);
+        return rc;
+    }
+    return put(o, "multiValueHeaders", multi);
+}
+
+/* HTTP API (v2) and Function URLs: headers, and cookies as their own array. */
+static lambda_code build_headers_v2(const lambda_http_response *res, json_object *o)
+{
+    json_object *headers = json_object_new_object();
+    lambda_code rc = headers ? add_headers(res, headers, NULL) : LAMBDA_E_NO_MEMORY;
+    rc = put_or_free(o, "headers", headers, rc);
+    if (!rc && res->ncookies)
+        rc = put_cookies(res, o, "cookies");
+    return rc;
+}
+
+/* ALB: single-value headers hold one Set-Cookie at most; multi-value headers hold them all. */
+static lambda_code build_headers_alb(const lambda_http_response *res, json_object *o, int multi)
+{
+    if (!multi && res->ncookies > 1)
+        return LAMBDA_E_UNSUPPORTED;
+    json_object *h = json_object_new_object();
+    lambda_code rc = h ? add_headers(res, multi ? NULL : h, multi ? h : NULL) : LAMBDA_E_NO_MEMORY;
+    if (!rc && res->ncookies)
+        rc = multi ? put_cookies(res, h, "Set-Cookie")
+                   : put(h, "Set-Cookie", json_object_new_string(res->cookies[0]));
+    return put_or_free(o, multi ? "multiValueHeaders" : "headers", h, rc);
+}
+
 static lambda_code build(const lambda_http_response *res, json_object *o)
 {
-    lambda_http_format f = res->format;
-    lambda_code rc = put(o, "statusCode", json_object_new_int(res->status));
+    lambda_code rc = build_status(res, o);
     if (rc)
         return rc;
-    if (f == LAMBDA_HTTP_FORMAT_ALB || f == LAMBDA_HTTP_FORMAT_ALB_MULTI_VALUE) {
-        char desc[64];
-        const char *reason = reason_phrase(res->status);
-        if (reason)
-            snprintf(desc, sizeof desc, "%d %s", res->status, reason);
-        else
-            snprintf(desc, sizeof desc, "%d", res->status);
-        rc = put(o, "statusDescription", json_object_new_string(desc));
-        if (rc)
-            return rc;
-    }
-
-    json_object *headers = NULL, *multi = NULL;
-    switch (f) {
+    switch (res->format) {
     case LAMBDA_HTTP_FORMAT_REST_V1:
-        headers = json_object_new_object();
-        multi = json_object_new_object();
-        if (!headers || !multi) {
-            json_object_put(headers);
-            json_object_put(multi);
-            return LAMBDA_E_NO_MEMORY;
-        }
-        rc = add_headers(res, headers, multi);
-        if (!rc && res->ncookies) {
-            json_object *a = NULL;
-            rc = string_array(res->cookies, res->ncookies, &a);
-            if (!rc)
-                rc = put(multi, "Set-Cookie", a);
-        }
-        if (rc) {
-            json_object_put(headers);
-            json_object_put(multi);
-            return rc;
-        }
-        rc = put(o, "headers", headers);
-        if (!rc && json_object_object_length(multi) > 0)
-            return put(o, "multiValueHeaders", multi) ? LAMBDA_E_NO_MEMORY : build_body(res, o);
-        json_object_put(multi);
+        rc = build_headers_rest_v1(res, o);
         break;
     case LAMBDA_HTTP_FORMAT_HTTP_V2:
     case LAMBDA_HTTP_FORMAT_FUNCTION_URL:
-        headers = json_object_new_object();
-        if (!headers)
-            return LAMBDA_E_NO_MEMORY;
-        rc = add_headers(res, headers, NULL);
-        if (rc) {
-            json_object_put(headers);
-            return rc;
-        }
-        rc = put(o, "headers", headers);
-        if (!rc && res->ncookies) {
-            json_object *a = NULL;
-            rc = string_array(res->cookies, res->ncookies, &a);
-            if (!rc)
-                rc = put(o, "cookies", a);
-        }
+        rc = build_headers_v2(res, o);
         break;
     case LAMBDA_HTTP_FORMAT_ALB:
-        if (res->ncookies > 1)
-            return LAMBDA_E_UNSUPPORTED;
-        headers = json_object_new_object();
-        if (!headers)
-            return LAMBDA_E_NO_MEMORY;
-        rc = add_headers(res, headers, NULL);
-        if (!rc && res->ncookies)
-            rc = put(headers, "Set-Cookie", json_object_new_string(res->cookies[0]));
-        if (rc) {
-            json_object_put(headers);
-            return rc;
-        }
-        rc = put(o, "headers", headers);
+        rc = build_headers_alb(res, o, 0);
         break;
     case LAMBDA_HTTP_FORMAT_ALB_MULTI_VALUE:
-        multi = json_object_new_object();
-        if (!multi)
-            return LAMBDA_E_NO_MEMORY;
-        rc = add_headers(res, NULL, multi);
-        if (!rc && res->ncookies) {
-            json_object *a = NULL;
-            rc = string_array(res->cookies, res->ncookies, &a);
-            if (!rc)
-                rc = put(multi, "Set-Cookie", a);
-        }
-        if (rc) {
-            json_object_put(multi);
-            return rc;
-        }
-        rc = put(o, "multiValueHeaders", multi);
+        rc = build_headers_alb(res, o, 1);
         break;
     default:
         return LAMBDA_E_INVALID_ARGUMENT;
