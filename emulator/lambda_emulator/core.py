@@ -14,7 +14,8 @@ from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
 from .limits import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
 from .logs import Log, log_end
-from .registry import Function, UsageError, parse_function_spec, split_ident
+from .async_invoke import AsyncInvoker
+from .registry import Function, UsageError, parse_function_spec, resolve
 from .sinks import NullSink
 from .util import error_json, mono
 from .zips import merge_dir_into, unzip_into
@@ -40,6 +41,7 @@ class Emulator:
         self.inflight_cond = threading.Condition()
         self.recent = collections.OrderedDict()
         self.recent_lock = threading.Lock()
+        self.async_invoker = AsyncInvoker(self)
         if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
             self.credentials = {"AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
                                 "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"]}
@@ -106,9 +108,18 @@ class Emulator:
                          name="invoke-api", daemon=True).start()
 
     # ---- lookups
+    def resolve_invoke(self, ident, query_qualifier=None):
+        return resolve(self.functions, self.region, ident, query_qualifier)
+
     def resolve(self, ident):
-        name, qual = split_ident(ident)
-        return self.functions.get(name), qual
+        found = self.resolve_invoke(ident)
+        return found.fn, found.qualifier
+
+    def all_functions(self):
+        """Every function version (each has its own environments)."""
+        for fn in self.functions.values():
+            yield fn
+            yield from fn.versions.values()
 
     def remember(self, inv):
         with self.recent_lock:
@@ -128,20 +139,21 @@ class Emulator:
                          name="event-" + inv.request_id[:8]).start()
 
     def execute(self, inv, sink, counted=False):
+        """Runs an invocation to its end. False when it was refused: a synchronous invoke
+        beyond the function's reserved concurrency (throttled, as on Lambda)."""
         if not counted:
             with self.inflight_cond:
                 self.inflight += 1
         try:
-            self._run(inv, sink)
+            if not self._run(inv, sink):
+                return False
             log_end(inv)
             if not Log.quiet:
                 Log.flush(0.25)   # END/REPORT reach stderr before the caller's answer
             if inv.streaming:
                 sink.finish(inv)
             if inv.invoke_type == "Event":
-                if not inv.ok():
-                    Log.info("%s: async invocation %s failed: %s"
-                             % (inv.fn.name, inv.request_id, inv.body.decode("utf-8", "replace")))
+                self.async_invoker.after_attempt(inv)
                 inv.body = b""
         except Exception:
             Log.always("lambda-c-emulator: internal error in invocation %s:\n%s"
@@ -154,11 +166,16 @@ class Emulator:
             with self.inflight_cond:
                 self.inflight -= 1
                 self.inflight_cond.notify_all()
+        return True
 
     def _run(self, inv, sink):
         fn = inv.fn
         mine = False
         with fn.cond:
+            if inv.invoke_type != "Event" and fn.throttle and fn.would_wait():
+                inv.status = "throttled"
+                inv.move_to(State.DONE)
+                return False
             fn.queue.append(inv)
             fn.dispatch()
             for _ in range(1 << 40):
@@ -180,6 +197,8 @@ class Emulator:
                     start = env.spawned_at if env.init_duration_ms is None else inv.assigned_at
                     limit = start + fn.timeout
                     if now >= limit:
+                        if env.init_duration_ms is None:
+                            env.init_report("timeout")
                         fn.timeout_locked(inv)
                         mine = True
                         break
@@ -198,6 +217,7 @@ class Emulator:
         if inv.streaming:
             self._relay(inv, sink)
         self._wait_done(inv)
+        return True
 
     def _wait_done(self, inv):
         fn = inv.fn
@@ -257,8 +277,9 @@ class Emulator:
     # ---- shutdown
     def shutdown(self):
         self.stopping = True
+        self.async_invoker.cancel_all()
         envs = []
-        for fn in self.functions.values():
+        for fn in self.all_functions():
             with fn.cond:
                 envs.extend(e for e in fn.live_envs if e.state != "dead")
                 fn.cond.notify_all()

@@ -8,9 +8,9 @@ import threading
 import time
 import uuid
 
-from . import extensions_api, runtime_api
+from . import VERSION, extensions_api, runtime_api
 from .invocation import State
-from .limits import EXTENSION_GRACE_S, LATEST, PASSTHROUGH_ENV, WRAPPER_GRACE_S
+from .limits import EXTENSION_GRACE_S, PASSTHROUGH_ENV, WRAPPER_GRACE_S
 from .logs import Log
 from .util import SIGNAL_TEXT, error_json, mono, poll_fd, read_hwm_kb
 
@@ -146,7 +146,23 @@ class Environment:
         self.exit_desc = None
         self.last_hwm_kb = None
         self.spawned_at = mono()
-        self.log_stream = "%s/[%s]%s" % (time.strftime("%Y/%m/%d", time.gmtime()), LATEST, uuid.uuid4().hex)
+        self.init_reported = False
+        self.log_stream = "%s/[%s]%s" % (time.strftime("%Y/%m/%d", time.gmtime()), fn.version, uuid.uuid4().hex)
+
+    # ---- platform log lines of the environment (they go to its invocations' logs)
+    def platform_line(self, text):
+        Log.runtime_line(self, text.encode("utf-8", "replace"))
+
+    def init_report(self, status, error_type=None):
+        """INIT_REPORT, logged by Lambda when init fails or times out."""
+        if self.init_reported:
+            return
+        self.init_reported = True
+        line = "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s" % (
+            (mono() - self.spawned_at) * 1000.0, status)
+        if error_type:
+            line += "\tError Type: %s" % error_type
+        self.platform_line(line)
 
     # ---- process
     def find_bootstrap(self):
@@ -164,7 +180,7 @@ class Environment:
             "LAMBDA_RUNTIME_DIR": emu.layer_dir,
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % self.port,
             "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": LATEST,
+            "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
             "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/" + fn.name,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
@@ -173,7 +189,10 @@ class Environment:
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "LD_LIBRARY_PATH": "%s/lib:%s/lib" % (fn.code_dir, emu.layer_dir),
+            # Lambda's: /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:
+            # /var/task/lib:/opt/lib, with the function and layer folders in place of /var/task
+            # and /opt (the /var/lang and /var/runtime folders of Amazon Linux do not exist here)
+            "LD_LIBRARY_PATH": "/lib64:/usr/lib64:%s:%s/lib:%s/lib" % (fn.code_dir, fn.code_dir, emu.layer_dir),
             "PATH": "/usr/local/bin:/usr/bin:/bin:%s/bin" % emu.layer_dir,
         }
         env.update(emu.credentials)
@@ -198,6 +217,9 @@ class Environment:
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="runtime-api-%d" % self.port, daemon=True).start()
         argv = list(self.emu.wrapper) + [bootstrap]
+        self.platform_line("INIT_START Runtime Version: provided:al2023.lambda-c-emulator-%s\t"
+                           "Runtime Version ARN: arn:aws:lambda:%s::runtime:lambda-c-emulator-%s"
+                           % (VERSION, self.emu.region, VERSION))
         try:
             self.proc = subprocess.Popen(argv, cwd=self.fn.code_dir, env=self.build_env(),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -320,6 +342,8 @@ class Environment:
             fn.live_envs.discard(self)
             timed_out = self.kill_reason == "timeout"
             victims = [inv for inv in self.active.values() if inv.state in State.ACTIVE]
+            if never_ready and self.pending and not timed_out:
+                self.init_report("error", "Runtime.ExitError")
             if never_ready:
                 for inv in self.pending:
                     if inv.state == State.PENDING:

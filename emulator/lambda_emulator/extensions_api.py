@@ -6,7 +6,7 @@ import time
 import uuid
 
 from .httpio import BodyError, client_alive, read_body
-from .limits import ACCOUNT_ID, EXTENSION_GRACE_S, LATEST
+from .limits import ACCOUNT_ID, EXTENSION_GRACE_S
 
 
 def handle_register(env, h):
@@ -32,7 +32,7 @@ def handle_register(env, h):
     ext_id = str(uuid.uuid4())
     with fn.cond:
         env.extensions[ext_id] = {"name": name, "events": events, "queue": collections.deque()}
-    h.send_json(200, {"functionName": fn.name, "functionVersion": LATEST, "handler": fn.handler,
+    h.send_json(200, {"functionName": fn.name, "functionVersion": fn.version, "handler": fn.handler,
                       "accountId": ACCOUNT_ID},
                 headers=[("Lambda-Extension-Identifier", ext_id)])
 

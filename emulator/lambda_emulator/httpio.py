@@ -131,6 +131,9 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def version_string(self):
+        return self.server_version   # http.server would add a space and its own version
+
     def path_only(self):
         return self.path.split("?", 1)[0]
 

@@ -5,7 +5,6 @@ import math
 import sys
 import threading
 
-from .limits import LATEST
 from .util import mono
 
 
@@ -101,7 +100,7 @@ def log_end(inv):
     rid = inv.request_id
     if not inv.start_logged:
         inv.start_logged = True
-        Log.platform(inv, "START RequestId: %s Version: %s" % (rid, LATEST))
+        Log.platform(inv, "START RequestId: %s Version: %s" % (rid, inv.version))
     if inv.status == "timeout":
         Log.platform(inv, "RequestId: %s Error: Task timed out after %.2f seconds" % (rid, fn.timeout))
     elif inv.status in ("exit", "init_error", "spawn_error", "too_large", "runtime_error",

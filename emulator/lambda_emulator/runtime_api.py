@@ -11,7 +11,7 @@ import urllib.parse
 from . import extensions_api, faults
 from .httpio import BaseHandler, BodyError, QuietServer, StreamTooLarge, client_alive, read_body, read_body_chunks
 from .invocation import State
-from .limits import EXTENSION_API, LATEST, MAX_RESPONSE, MAX_STREAM, RUNTIME_API, XRAY_CAUSE_MAX
+from .limits import EXTENSION_API, MAX_RESPONSE, RUNTIME_API, XRAY_CAUSE_MAX
 from .logs import Log
 from .util import error_json, mono
 
@@ -105,11 +105,11 @@ def handle_next(env, h):
     with Log.lock:
         env.log_targets.add(inv)
     inv.start_logged = True
-    Log.platform(inv, "START RequestId: %s Version: %s" % (inv.request_id, LATEST))
+    Log.platform(inv, "START RequestId: %s Version: %s" % (inv.request_id, inv.version))
     headers = [
         ("Lambda-Runtime-Aws-Request-Id", inv.request_id),
         ("Lambda-Runtime-Deadline-Ms", str(inv.deadline_ms)),
-        ("Lambda-Runtime-Invoked-Function-Arn", fn.arn),
+        ("Lambda-Runtime-Invoked-Function-Arn", inv.invoked_arn),
         ("Lambda-Runtime-Trace-Id", inv.trace_id),
     ]
     if inv.client_context:
@@ -254,7 +254,7 @@ def receive_stream(env, h, inv):
     def on_chunk(piece):
         nonlocal total
         total += len(piece)
-        if total > MAX_STREAM:
+        if total > inv.stream_limit:
             raise StreamTooLarge()
         for _ in range(1 << 40):
             if inv.state != State.STREAMING:
@@ -273,13 +273,13 @@ def receive_stream(env, h, inv):
             mine = inv.state == State.STREAMING
             if mine:
                 msg = ("Response payload size exceeded maximum allowed payload size (%d bytes)."
-                       % MAX_STREAM)
+                       % inv.stream_limit)
                 fn.claim(inv, "too_large", error_json(msg, "Function.ResponseSizeTooLarge"),
                          error_type="Function.ResponseSizeTooLarge", await_next=True)
         if mine and inv.next_mark is None:
             fn.complete(inv)
         return h.send_json(413, {"errorMessage": "Exceeded maximum allowed payload size (%d bytes)."
-                                 % MAX_STREAM, "errorType": "RequestEntityTooLarge"}, close=True)
+                                 % inv.stream_limit, "errorType": "RequestEntityTooLarge"}, close=True)
     except (BodyError, OSError):
         # connection dropped mid-stream: the exit watcher or the deadline ends the invoke
         return h.drop()
@@ -328,6 +328,7 @@ def handle_init_error(env, h):
             ok = True
             env.init_error = data
             env.init_duration_ms = env.init_duration_ms or (mono() - env.spawned_at) * 1000.0
+            env.init_report("error", etype)
             env.state = "stopping"
             env.kill_reason = "init-error"
             fn.remove_env(env)

@@ -154,7 +154,7 @@ def test_hello_maps_no_curl_or_openssl(emulator):
 
 
 def test_concurrent_invokes_are_all_answered(emulator):
-    emu = emulator([spec("hello", concurrency=3)])
+    emu = emulator([spec("hello", concurrency=3, overflow="queue")])
     answers = {}
 
     def call(i):

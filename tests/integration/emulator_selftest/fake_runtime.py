@@ -109,6 +109,9 @@ def handle(client, headers, body):
         return client.answer(rid, "response", json.dumps(dict(os.environ)), iid)
     if action == "headers":
         return client.answer(rid, "response", json.dumps(headers), iid)
+    if action == "markheaders":
+        mark("headers", json.dumps(headers))
+        return client.answer(rid, "response", body, iid)
     if action == "ctype":
         return client.answer(rid, "response", b"hello", iid, {"Content-Type": "text/plain"})
     if action == "error":
@@ -161,6 +164,12 @@ def handle(client, headers, body):
         piece = b"y" * (1 << 20)
         code = stream(rid, iid, [piece] * 201, 0.0)
         mark("streamhuge", code.decode())
+        return None
+    if action == "streamsize":
+        size = int(event.get("bytes", int(event.get("mb", 1)) << 20))
+        chunks = [b"y" * min(1 << 20, size - off) for off in range(0, size, 1 << 20)]
+        code = stream(rid, iid, chunks, 0.0, ctype="application/octet-stream")
+        mark("streamsize", code.decode())
         return None
     if action == "badmode":
         code = stream(rid, iid, [b"z"], 0.0, mode="buffered")
