@@ -9,7 +9,7 @@ from .environment import Environment, SpawnError
 from .faults import FAULTS
 from .invocation import State
 from .limits import ACCOUNT_ID, LATEST
-from .logs import Log
+from .logs import Log, telemetry_record
 from .util import error_json, mono
 
 FUNCTION_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -138,6 +138,11 @@ class Function:
             except ValueError:
                 pass
             inv.max_mem_kb = env.hwm_kb()
+            if inv.started_at is not None:
+                produced = inv.stream_bytes if inv.streaming else len(body or b"")
+                env.telemetry.platform("runtimeDone", telemetry_record(inv, {
+                    "durationMs": round((inv.finished_at - inv.started_at) * 1000.0, 3),
+                    "producedBytes": produced}))
             if await_next:
                 env.answered += 1
             if await_next and not self.max_concurrency and env.state == "ready":

@@ -4,14 +4,13 @@ import base64
 import binascii
 import json
 import queue
-import threading
 import time
 import urllib.parse
 
 from . import extensions_api, faults
 from .httpio import BaseHandler, BodyError, QuietServer, StreamTooLarge, client_alive, read_body, read_body_chunks
 from .invocation import State
-from .limits import EXTENSION_API, MAX_RESPONSE, RUNTIME_API, XRAY_CAUSE_MAX
+from .limits import EXTENSION_API, MAX_RESPONSE, RUNTIME_API, TELEMETRY_API, XRAY_CAUSE_MAX
 from .logs import Log
 from .util import error_json, mono
 
@@ -48,7 +47,12 @@ class RuntimeApiHandler(BaseHandler):
         self.discard_body()
         self.send_json(404, {"errorMessage": "Not found: " + path, "errorType": "NotFound"})
 
-    do_PUT = do_POST
+    def do_PUT(self):
+        env = self.server.env
+        if self.path_only().rstrip("/") == TELEMETRY_API + "/telemetry":
+            return extensions_api.handle_telemetry(env, self)
+        self.do_POST()
+
     do_DELETE = do_GET
 
 
@@ -71,13 +75,8 @@ def handle_next(env, h):
         else:
             action = faults.on_next(fn.fault, env) or "park"
         if action == "park":
-            if env.state == "init":
-                env.state = "ready"
-                env.init_duration_ms = (mono() - env.spawned_at) * 1000.0
-                for p in env.pending:
-                    if p.cold:
-                        p.init_duration_ms = env.init_duration_ms
             env.parked += 1
+            env.maybe_ready_locked()   # init ends when the runtime and every extension wait
             fn.dispatch()
             try:
                 for _ in range(1 << 40):
@@ -86,7 +85,7 @@ def handle_next(env, h):
                     # before its SIGTERM
                     if env.state == "dead":
                         break
-                    if env.pending and env.state == "ready":
+                    if env.pending and env.state == "ready" and env.extensions_ready():
                         if not client_alive(h):
                             break
                         inv = env.pending.popleft()
@@ -318,31 +317,10 @@ def handle_init_error(env, h):
     except (BodyError, OSError):
         return h.drop()
     etype = h.headers.get("Lambda-Runtime-Function-Error-Type") or "Runtime.Unknown"
-    if not data or not data.strip():
-        data = error_json("", etype)
-    victims = []
     with fn.cond:
-        if env.state != "init":
-            ok = False
-        else:
-            ok = True
-            env.init_error = data
-            env.init_duration_ms = env.init_duration_ms or (mono() - env.spawned_at) * 1000.0
-            env.init_report("error", etype)
-            env.state = "stopping"
-            env.kill_reason = "init-error"
-            fn.remove_env(env)
-            for inv in list(env.pending):
-                if inv.state == State.PENDING:
-                    if inv.cold:
-                        inv.init_duration_ms = env.init_duration_ms
-                    fn.claim(inv, "init_error", data, error_type=etype)
-                    victims.append(inv)
-            env.pending.clear()
+        ok = env.state == "init"
+        if ok:
+            env.fail_init_locked(etype, data if data and data.strip() else None, "init error")
     if not ok:
         return send_state(h)
-    for inv in victims:
-        fn.complete(inv)
     h.send_json(202, {"status": "OK"})
-    threading.Thread(target=env.destroy, args=("failure",), daemon=True).start()
-
