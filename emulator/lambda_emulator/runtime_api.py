@@ -105,6 +105,8 @@ def handle_next(env, h):
         env.log_targets.add(inv)
     inv.start_logged = True
     Log.platform(inv, "START RequestId: %s Version: %s" % (inv.request_id, inv.version))
+    env.telemetry.platform("start", {"requestId": inv.request_id, "version": inv.version,
+                                     "tracing": {"type": "X-Amzn-Trace-Id", "value": inv.trace_id}})
     headers = [
         ("Lambda-Runtime-Aws-Request-Id", inv.request_id),
         ("Lambda-Runtime-Deadline-Ms", str(inv.deadline_ms)),
