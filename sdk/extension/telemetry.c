@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -63,15 +62,30 @@ static void *listen_loop(void *arg)
     return NULL;
 }
 
-/* The address to listen on: sandbox.localdomain's (the name Lambda's destinations use). */
+/* The address to listen on: sandbox.localdomain's (the name Lambda's destinations use), as
+ * the sandbox's /etc/hosts gives it; 127.0.0.1 otherwise. /etc/hosts is read directly so that
+ * no DNS query can delay an extension's init. */
 static struct in_addr listen_address(void)
 {
     struct in_addr addr = {.s_addr = htonl(INADDR_LOOPBACK)};
-    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    if (getaddrinfo("sandbox.localdomain", NULL, &hints, &res) == 0 && res) {
-        addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
-        freeaddrinfo(res);
+    FILE *f = fopen("/etc/hosts", "re");
+    if (!f)
+        return addr;
+    char line[512];
+    for (int n = 0; n < 4096 && fgets(line, sizeof line, f); n++) {
+        char *save = NULL, *ip = strtok_r(line, " \t\r\n", &save);
+        if (!ip || ip[0] == '#')
+            continue;
+        for (char *name = strtok_r(NULL, " \t\r\n", &save); name && name[0] != '#';
+             name = strtok_r(NULL, " \t\r\n", &save)) {
+            struct in_addr found;
+            if (strcmp(name, "sandbox.localdomain") == 0 && inet_pton(AF_INET, ip, &found) == 1) {
+                fclose(f);
+                return found;
+            }
+        }
     }
+    fclose(f);
     return addr;
 }
 

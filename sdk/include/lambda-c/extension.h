@@ -131,7 +131,7 @@ typedef void (*lambda_telemetry_fn)(const char *json, size_t len, void *user);
 typedef struct lambda_telemetry_listener lambda_telemetry_listener;
 
 /* Starts an HTTP listener for telemetry on its own thread, on port (0: any free port) of
- * the address sandbox.localdomain resolves to (127.0.0.1 when it does not resolve). On
+ * sandbox.localdomain's address in /etc/hosts (127.0.0.1 when it has none). On
  * LAMBDA_OK *out is owned by the caller (lambda_telemetry_listener_stop). */
 lambda_code lambda_telemetry_listener_start(unsigned short port, lambda_telemetry_fn fn, void *user,
                                             lambda_telemetry_listener **out);
