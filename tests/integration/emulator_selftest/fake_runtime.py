@@ -110,7 +110,12 @@ def handle(client, headers, body):
     if action == "headers":
         return client.answer(rid, "response", json.dumps(headers), iid)
     if action == "markheaders":
-        mark("headers", json.dumps(headers))
+        mark("headers", json.dumps(dict(headers, delivered=time.time())))
+        return client.answer(rid, "response", body, iid)
+    if action == "print":
+        for i in range(int(event.get("lines", 10))):
+            sys.stdout.write("line %d\n" % i)
+        sys.stdout.flush()
         return client.answer(rid, "response", body, iid)
     if action == "ctype":
         return client.answer(rid, "response", b"hello", iid, {"Content-Type": "text/plain"})
@@ -192,6 +197,7 @@ def worker():
 
 def main():
     log("fake-runtime: init pid=%d handler=%s" % (os.getpid(), HANDLER))
+    mark("runtime-init", str(time.time()))
     if HANDLER == "initerror":
         c = Client()
         err = json.dumps({"errorMessage": "cannot load handler", "errorType": "Runtime.HandlerNotFound"})
