@@ -10,11 +10,12 @@ import threading
 import traceback
 import zipfile
 
+from .async_invoke import AsyncInvoker
+from .freshness import Source
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
 from .limits import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
 from .logs import Log, log_end
-from .async_invoke import AsyncInvoker
 from .registry import Function, UsageError, parse_function_spec, resolve
 from .sinks import NullSink
 from .util import error_json, mono
@@ -42,6 +43,9 @@ class Emulator:
         self.recent = collections.OrderedDict()
         self.recent_lock = threading.Lock()
         self.async_invoker = AsyncInvoker(self)
+        self.refresh_lock = threading.Lock()
+        self.layer_sources = []
+        self.layer_generation = 0
         if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
             self.credentials = {"AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
                                 "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"]}
@@ -60,23 +64,66 @@ class Emulator:
         os.makedirs(path, exist_ok=True)
         return path
 
+    def _merge_layers(self):
+        """The /opt stand-in: a single layer folder in place, else the layers merged in order
+        into a new folder (a fresh one each time the layers change)."""
+        layers = [s.path for s in self.layer_sources]
+        if len(layers) == 1 and os.path.isdir(layers[0]):
+            return layers[0]
+        self.layer_generation += 1
+        dest = self._tmp("opt" if self.layer_generation == 1 else "opt-%d" % self.layer_generation)
+        for p in layers:
+            if os.path.isdir(p):
+                merge_dir_into(p, dest)
+            else:
+                try:
+                    unzip_into(p, dest)
+                except (zipfile.BadZipFile, OSError) as e:
+                    raise UsageError("cannot unpack layer %s: %s" % (p, e))
+        return dest
+
+    def _unpack_function(self, cfg, source):
+        """The /var/task stand-in: a folder in place, a zip unpacked to a new folder."""
+        if source.is_dir:
+            return source.path
+        cfg["unpacked"] = cfg.get("unpacked", 0) + 1
+        n = cfg["unpacked"]
+        dest = self._tmp("task-" + cfg["name"] + ("" if n == 1 else "-%d" % n))
+        try:
+            unzip_into(source.path, dest)
+        except (zipfile.BadZipFile, OSError) as e:
+            raise UsageError("cannot unpack function %s: %s" % (source.path, e))
+        return dest
+
+    def refresh(self, fn):
+        """Never stale (before each invoke): changed layers or $LATEST code give new
+        environments. Published versions keep the code they started with."""
+        with self.refresh_lock:
+            changed = [s.path for s in self.layer_sources if s.changed()]
+            if changed:
+                try:
+                    self.layer_dir = self._merge_layers()
+                except UsageError as e:
+                    Log.always("lambda-c-emulator: error: %s (the previous layers stay in use)" % e)
+                    return
+                for f in self.all_functions():
+                    f.retire_environments("layer %s changed" % os.path.basename(changed[0]))
+            base = self.functions[fn.name]
+            if base.source.changed():
+                try:
+                    base.code_dir = self._unpack_function(base.cfg, base.source)
+                except UsageError as e:
+                    Log.always("lambda-c-emulator: error: %s (the previous code stays in use)" % e)
+                    return
+                base.retire_environments("code changed")
+
     def prepare(self):
         layers = [os.path.realpath(p) for p in (self.args.layer or [])]
         for p in layers:
             if not os.path.exists(p):
                 raise UsageError("layer not found: %s" % p)
-        if len(layers) == 1 and os.path.isdir(layers[0]):
-            self.layer_dir = layers[0]
-        else:
-            self.layer_dir = self._tmp("opt")
-            for p in layers:
-                if os.path.isdir(p):
-                    merge_dir_into(p, self.layer_dir)
-                else:
-                    try:
-                        unzip_into(p, self.layer_dir)
-                    except (zipfile.BadZipFile, OSError) as e:
-                        raise UsageError("cannot unpack layer %s: %s" % (p, e))
+        self.layer_sources = [Source(p) for p in layers]
+        self.layer_dir = self._merge_layers()
         if not self.args.function:
             raise UsageError("at least one --function NAME=DIR_OR_ZIP is needed")
         for spec in self.args.function:
@@ -84,18 +131,12 @@ class Emulator:
             if cfg["name"] in self.functions:
                 raise UsageError("function %s given twice" % cfg["name"])
             path = os.path.realpath(cfg["path"])
-            if os.path.isdir(path):
-                cfg["code_dir"] = path
-            elif os.path.isfile(path):
-                dest = self._tmp("task-" + cfg["name"])
-                try:
-                    unzip_into(path, dest)
-                except (zipfile.BadZipFile, OSError) as e:
-                    raise UsageError("cannot unpack function %s: %s" % (path, e))
-                cfg["code_dir"] = dest
-            else:
+            if not os.path.exists(path):
                 raise UsageError("function code not found: %s" % path)
-            self.functions[cfg["name"]] = Function(self, cfg)
+            source = Source(path)
+            cfg["code_dir"] = self._unpack_function(cfg, source)
+            fn = self.functions[cfg["name"]] = Function(self, cfg)
+            fn.source = source
 
     def start_server(self, port):
         try:
@@ -171,6 +212,7 @@ class Emulator:
     def _run(self, inv, sink):
         fn = inv.fn
         mine = False
+        self.refresh(fn)
         with fn.cond:
             if inv.invoke_type != "Event" and fn.throttle and fn.would_wait():
                 inv.status = "throttled"

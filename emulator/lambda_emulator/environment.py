@@ -32,6 +32,9 @@ class Environment:
         self.fn = fn
         self.emu = fn.emu
         self.seq = seq
+        self.code_dir = fn.code_dir          # the code and layers it was started with
+        self.layer_dir = fn.emu.layer_dir
+        self.retired = False                 # newer code exists: ends after its invocation
         self.state = "init"          # init -> ready -> stopping -> dead
         self.kill_reason = None
         self.pending = collections.deque()
@@ -168,8 +171,8 @@ class Environment:
 
     # ---- process
     def find_bootstrap(self):
-        for candidate in (os.path.join(self.fn.code_dir, "bootstrap"),
-                          os.path.join(self.emu.layer_dir, "bootstrap")):
+        for candidate in (os.path.join(self.code_dir, "bootstrap"),
+                          os.path.join(self.layer_dir, "bootstrap")):
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
         return None
@@ -178,8 +181,8 @@ class Environment:
         fn, emu = self.fn, self.emu
         env = {
             "_HANDLER": fn.handler,
-            "LAMBDA_TASK_ROOT": fn.code_dir,
-            "LAMBDA_RUNTIME_DIR": emu.layer_dir,
+            "LAMBDA_TASK_ROOT": self.code_dir,
+            "LAMBDA_RUNTIME_DIR": self.layer_dir,
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % self.port,
             "AWS_LAMBDA_FUNCTION_NAME": fn.name,
             "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
@@ -194,8 +197,8 @@ class Environment:
             # Lambda's: /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:
             # /var/task/lib:/opt/lib, with the function and layer folders in place of /var/task
             # and /opt (the /var/lang and /var/runtime folders of Amazon Linux do not exist here)
-            "LD_LIBRARY_PATH": "/lib64:/usr/lib64:%s:%s/lib:%s/lib" % (fn.code_dir, fn.code_dir, emu.layer_dir),
-            "PATH": "/usr/local/bin:/usr/bin:/bin:%s/bin" % emu.layer_dir,
+            "LD_LIBRARY_PATH": "/lib64:/usr/lib64:%s:%s/lib:%s/lib" % (self.code_dir, self.code_dir, self.layer_dir),
+            "PATH": "/usr/local/bin:/usr/bin:/bin:%s/bin" % self.layer_dir,
         }
         env.update(emu.credentials)
         for key in PASSTHROUGH_ENV:
@@ -214,7 +217,7 @@ class Environment:
         if bootstrap is None:
             raise SpawnError("Runtime.InvalidEntrypoint",
                              "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
-        extensions = external_extensions.discover(self.emu.layer_dir)
+        extensions = external_extensions.discover(self.layer_dir)
         if len(extensions) > MAX_EXTENSIONS:
             raise SpawnError("Extension.TooManyExtensions", "%d extensions in /opt/extensions, at most %d"
                              % (len(extensions), MAX_EXTENSIONS))
@@ -287,7 +290,7 @@ class Environment:
 
     def _spawn_runtime(self, argv):
         try:
-            self.proc = subprocess.Popen(argv, cwd=self.fn.code_dir, env=self.build_env(),
+            self.proc = subprocess.Popen(argv, cwd=self.code_dir, env=self.build_env(),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, start_new_session=True,
                                          close_fds=True)
@@ -516,6 +519,8 @@ class Environment:
             "telemetry_subscriptions": self.telemetry.stats(),
             "init_duration_ms": None if self.init_duration_ms is None else round(self.init_duration_ms, 2),
             "log_stream_name": self.log_stream,
+            "code_dir": self.code_dir,
+            "retired": self.retired,
         }
 
 

@@ -48,6 +48,22 @@ class Function:
         self.cold_starts = 0
         self.env_seq = 0
 
+    def retire_environments(self, why):
+        """Newer code or layers: no new invocation goes to the current environments; idle
+        ones are shut down now, busy ones after their invocation (complete())."""
+        idle = []
+        with self.cond:
+            for env in list(self.envs):
+                self.remove_env(env)
+                env.retired = True
+                if not env.active and not env.pending:
+                    idle.append(env)
+            self.cond.notify_all()
+        if idle or self.live_envs:
+            Log.info("%s: %s: the next invocation starts a new environment" % (self.name, why))
+        for env in idle:
+            threading.Thread(target=env.destroy, args=("spindown",), daemon=True).start()
+
     def remove_env(self, env):  # lock held
         if env in self.envs:
             self.envs.remove(env)
@@ -166,13 +182,19 @@ class Function:
         with Log.lock:
             if env is not None:
                 env.log_targets.discard(inv)
+        retire = False
         with self.cond:
             if inv.state == State.FINISHING:
                 inv.move_to(State.DONE)
                 if env is not None and inv.status in ("success", "function_error", "too_large",
                                                       "stream_error", "runtime_error"):
                     env.completed += 1
+            if env is not None and env.retired and not env.active and not env.pending and \
+                    env.state in ("init", "ready"):
+                retire = True
             self.cond.notify_all()
+        if retire:
+            threading.Thread(target=env.destroy, args=("spindown",), daemon=True).start()
 
     def timeout_locked(self, inv):
         env = inv.env

@@ -117,6 +117,10 @@ def handle(client, headers, body):
             sys.stdout.write("line %d\n" % i)
         sys.stdout.flush()
         return client.answer(rid, "response", body, iid)
+    if action == "file":   # a file of the function (task) or of the layers (opt)
+        root = os.environ["LAMBDA_TASK_ROOT" if event.get("where", "task") == "task" else "LAMBDA_RUNTIME_DIR"]
+        with open(os.path.join(root, event.get("name", "answer.txt")), "rb") as f:
+            return client.answer(rid, "response", json.dumps(f.read().decode()), iid)
     if action == "ctype":
         return client.answer(rid, "response", b"hello", iid, {"Content-Type": "text/plain"})
     if action == "error":

@@ -21,9 +21,6 @@ def project_version():
         return re.search(r'#define LAMBDA_C_VERSION_STRING "([^"]+)"', f.read()).group(1)
 
 
-def error_body(message, etype="ResourceNotFoundException"):
-    return {"Type": "User", "message": message}
-
 
 # ---- 2: LD_LIBRARY_PATH holds the function folder itself
 
