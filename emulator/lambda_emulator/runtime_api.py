@@ -53,7 +53,10 @@ class RuntimeApiHandler(BaseHandler):
             return extensions_api.handle_telemetry(env, self)
         self.do_POST()
 
-    do_DELETE = do_GET
+    do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def do_HEAD(self):
+        self.send_bytes(404, b"", "application/json")
 
 
 def handle_next(env, h):
@@ -199,6 +202,12 @@ def handle_answer(env, h, rid, kind):
             fn.complete(inv)
         return h.send_json(400, {"errorMessage": "Invalid function response mode: %s" % mode,
                                  "errorType": "InvalidFunctionResponseMode"})
+    return record_answer(env, h, inv, kind, data)
+
+
+def record_answer(env, h, inv, kind, data):
+    """A buffered /response (data None: over MAX_RESPONSE) or /error of a running invocation."""
+    fn = env.fn
     too_large = data is None
     with fn.cond:
         if inv.state != State.RUNNING:

@@ -139,6 +139,22 @@ lambda_code lext_write_all(int fd, const char *data, size_t len)
     return LAMBDA_OK;
 }
 
+/* One recv() of at most len bytes, retried on EINTR: LAMBDA_OK with *got > 0, or why not. */
+static lambda_code recv_some(int fd, char *buf, size_t len, size_t *got)
+{
+    for (;;) {
+        ssize_t n = recv(fd, buf, len, 0);
+        if (n > 0) {
+            *got = (size_t)n;
+            return LAMBDA_OK;
+        }
+        if (n == 0)
+            return LAMBDA_E_CONNECTION_CLOSED;
+        if (errno != EINTR)
+            return LAMBDA_E_IO;
+    }
+}
+
 /* Reads the head (and what came with it) into a growing buffer. */
 static lambda_code read_head(int fd, int request, lext_head *head, char **buf, size_t *have, long *head_len)
 {
@@ -161,14 +177,13 @@ static lambda_code read_head(int fd, int request, lext_head *head, char **buf, s
             b = nb;
             cap *= 2;
         }
-        ssize_t got = recv(fd, b + n, cap - n, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
+        size_t got;
+        lambda_code rc = recv_some(fd, b + n, cap - n, &got);
+        if (rc != LAMBDA_OK) {
             free(b);
-            return got == 0 ? LAMBDA_E_CONNECTION_CLOSED : LAMBDA_E_IO;
+            return rc;
         }
-        n += (size_t)got;
+        n += got;
         long h = lext_parse_head(b, n, request, head);
         if (h < 0) {
             free(b);
@@ -206,14 +221,13 @@ lambda_code lext_read_message(int fd, int request, lext_head *head, char **body,
     free(buf);
     size_t n = extra;
     while (n < length) {
-        ssize_t got = recv(fd, b + n, length - n, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
+        size_t got;
+        lambda_code step = recv_some(fd, b + n, length - n, &got);
+        if (step != LAMBDA_OK) {
             free(b);
-            return got == 0 ? LAMBDA_E_CONNECTION_CLOSED : LAMBDA_E_IO;
+            return step;
         }
-        n += (size_t)got;
+        n += got;
     }
     b[length] = '\0';
     *body = b;
