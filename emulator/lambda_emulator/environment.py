@@ -139,7 +139,7 @@ class Environment:
         self.init_duration_ms = (mono() - self.spawned_at) * 1000.0
         self.init_report("error", etype)
         self.state = "stopping"
-        self.kill_reason = "init-error"
+        self.kill_reason = "failure"      # the extensions' SHUTDOWN reason
         fn.remove_env(self)
         victims = []
         for inv in list(self.pending):

@@ -152,8 +152,12 @@ class Subscription:
             self.flushing = False
 
     def close(self):
+        """No more deliveries: the subscriber is gone (what is still buffered is dropped)."""
         with self.cond:
             self.closed = True
+            self.dropped += len(self.items)
+            self.items.clear()
+            self.size = 0
             self.cond.notify_all()
 
 

@@ -5,6 +5,7 @@ FAKE_MARK_DIR       where it records: ext-<name>.jsonl (one JSON line per thing 
 FAKE_EXT_EVENTS     events to register for (default INVOKE,SHUTDOWN)
 FAKE_EXT_MODE       normal, initerror, crash (exit 3 before registering), crash-after-register,
                     crash-on-invoke, ignore-shutdown
+FAKE_EXT_TARGET     the one extension FAKE_EXT_MODE applies to (default: every one)
 FAKE_EXT_READY_DELAY  seconds between registering and the first event/next
 FAKE_EXT_INVOKE_DELAY seconds spent on each INVOKE
 FAKE_EXT_SUBSCRIBE  JSON list of Telemetry API subscription bodies to PUT ("PORT" in a URI is
@@ -23,6 +24,8 @@ HOST, PORT = API.rsplit(":", 1)
 NAME = os.path.basename(sys.argv[0])
 MARK_DIR = os.environ.get("FAKE_MARK_DIR")
 MODE = os.environ.get("FAKE_EXT_MODE", "normal")
+if os.environ.get("FAKE_EXT_TARGET", NAME) != NAME:   # the mode is for another extension
+    MODE = "normal"
 lock = threading.Lock()
 
 

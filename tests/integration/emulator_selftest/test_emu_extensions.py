@@ -137,8 +137,8 @@ def test_at_most_ten_extensions(emu_start, fn_dir, layer_dir, marks):
     ("crash-after-register", "Extension.Crash", "extension bad-ext exited: exit status 5"),
 ])
 def test_extension_init_failures(emu_start, fn_dir, layer_dir, marks, mode, etype, message):
-    add_extensions(layer_dir, "bad-ext")
-    emu = emu_start(spec(fn_dir, marks, FAKE_EXT_MODE=mode), args=["--layer", layer_dir])
+    add_extensions(layer_dir, "bad-ext", "watcher")
+    emu = emu_start(spec(fn_dir, marks, FAKE_EXT_MODE=mode, FAKE_EXT_TARGET="bad-ext"), args=["--layer", layer_dir])
     status, headers, body = emu.invoke("f", b"{}", {"X-Amz-Log-Type": "Tail"})
     assert status == 200 and headers["x-amz-function-error"] == "Unhandled"
     if message is None:   # the body the extension posted, as is
@@ -148,6 +148,12 @@ def test_extension_init_failures(emu_start, fn_dir, layer_dir, marks, mode, etyp
                                     "errorType": etype}
     assert "\tPhase: init\tStatus: error\tError Type: %s\n" % etype in tail_log(headers)
     assert not (marks / "runtime-init").exists() or mode == "crash-after-register"
+    # the healthy extension is shut down with Lambda's reason for a failed environment
+
+    def shutdown_reasons():
+        return [r["event"]["shutdownReason"] for r in records(marks, "watcher")
+                if "event" in r and r["event"]["eventType"] == "SHUTDOWN"]
+    assert wait_for(shutdown_reasons) == ["failure"]
 
 
 def test_extension_crash_after_init_resets_the_environment(emu_start, fn_dir, layer_dir, marks):
