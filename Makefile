@@ -1,11 +1,16 @@
-# lambda-c build. ./build.sh is the entry point users and CI run; it calls this Makefile.
-# Module fragments (sdk/aws/aws.mk, ...) are included below and follow the same variables.
+# lambda-c: the build. `make` (all), `make test`, `make install PREFIX=... DESTDIR=...`,
+# `make docs`, `make compile_commands.json`; BUILD_DIR (relative or absolute) holds every
+# output, so several trees (normal, ASan, TSan, arm64) live side by side.
+# ./build.sh installs the dependencies and calls this Makefile; CI runs ./build.sh test.
+#
+# Layout: each library has a fragment beside its sources (sdk/*/*.mk) that uses the variables
+# and the shared_library macro defined here; tests/unit.mk builds the cmocka binaries.
 
 BUILD_DIR ?= build
-B := $(BUILD_DIR)
+B := $(patsubst %/,%,$(BUILD_DIR))
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-# address,undefined for the sanitizer build; empty otherwise.
+# address,undefined for the sanitizer build; thread for TSan; empty otherwise.
 SANITIZE ?=
 OPT ?= -O2
 
@@ -31,55 +36,87 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARNINGS) \
 # symbol remains an init error. -z noseparate-code: fewer pages per object (hello.so 14 KB -> 6 KB).
 LDFLAGS_COMMON := -Wl,-z,relro -Wl,-z,noseparate-code -Wl,--as-needed -Wl,-O1 \
                   $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+# Our libraries must resolve every symbol at link time (a missing dependency is a build
+# error, not an init error on Lambda). Sanitizer runtimes live in the executable: not there.
+LIB_NO_UNDEFINED := $(if $(SANITIZE),,-Wl,-z,defs)
 
 JSONC_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c)
 JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c)
 
 SDK_INCLUDE := sdk/include
+# Our own sources include internal headers by their path under sdk/ ("core/api/runtime_api.h"),
+# so every include line shows which module it depends on.
 # The SDK and the runtime include handler.h but are not handlers: no ABI marker in them.
-SDK_CFLAGS := $(CFLAGS_COMMON) -I$(SDK_INCLUDE) $(JSONC_CFLAGS) -DLAMBDA_C_NO_ABI_MARKER
-# Handlers and tests link the SDK from the build tree.
-SDK_LINK := -L$(B)/lib -llambda-c $(JSONC_LIBS)
+SDK_CFLAGS := $(CFLAGS_COMMON) -I$(SDK_INCLUDE) -Isdk $(JSONC_CFLAGS) -DLAMBDA_C_NO_ABI_MARKER
 
 ALL_TARGETS :=
 UNIT_TESTS :=
-
-# ---------------------------------------------------------------- liblambda-c
-# What the library exports is decided by its version script (lambda_* only), not by
-# visibility attributes, so public headers stay free of export macros.
-SDK_SONAME := liblambda-c.so.$(VERSION_MAJOR)
-SDK_LIB := $(B)/lib/liblambda-c.so.$(VERSION)
-SDK_SRCS := $(wildcard sdk/src/*.c sdk/src/*/*.c)
-SDK_OBJS := $(SDK_SRCS:%.c=$(B)/obj/%.o)
+# The libraries, in dependency order (the core first); packaging iterates over this list.
+SDK_LIBS :=
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SDK_CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
-# RUNPATH $ORIGIN: its own dependencies (json-c) come from beside it, the layer's lib/, even
-# when a function's settings leave LD_LIBRARY_PATH without /opt/lib.
-$(SDK_LIB): $(SDK_OBJS) sdk/src/liblambda-c.map
-	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $(SDK_OBJS) -Wl,-soname,$(SDK_SONAME) -Wl,-rpath,'$$ORIGIN' \
-	    -Wl,--version-script=sdk/src/liblambda-c.map $(LDFLAGS_COMMON) $(JSONC_LIBS)
-	ln -sf liblambda-c.so.$(VERSION) $(B)/lib/$(SDK_SONAME)
-	ln -sf $(SDK_SONAME) $(B)/lib/liblambda-c.so
+# ---------------------------------------------------------------- sdk/util
+# base64, the clock, UTF-8 and the strict JSON check: one copy of each, archived and linked
+# into the libraries that use them (the linker takes only the members a library needs), never
+# exported.
+UTIL_SRCS := $(wildcard sdk/util/*.c)
+UTIL_OBJS := $(UTIL_SRCS:%.c=$(B)/obj/%.o)
+UTIL_LIB := $(B)/obj/libutil.a
+$(UTIL_LIB): $(UTIL_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+-include $(UTIL_OBJS:.o=.d)
 
-ALL_TARGETS += $(SDK_LIB)
+# $(call shared_library,NAME,OBJS,MAP,LIBS): lib NAME.so.VERSION with soname lib NAME.so.MAJOR,
+# exporting exactly what MAP names, RUNPATH $ORIGIN (its dependencies come from beside it, the
+# layer's lib/, even when a function's settings leave LD_LIBRARY_PATH without /opt/lib).
+define shared_library
+$(B)/lib/lib$(1).so.$(VERSION): $(2) $(3) $(UTIL_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -shared -o $$@ $(2) $(UTIL_LIB) -Wl,-soname,lib$(1).so.$(VERSION_MAJOR) \
+	    -Wl,-rpath,'$$$$ORIGIN' -Wl,--version-script=$(3) $$(LIB_NO_UNDEFINED) $$(LDFLAGS_COMMON) $(4)
+	ln -sf lib$(1).so.$(VERSION) $(B)/lib/lib$(1).so.$(VERSION_MAJOR)
+	ln -sf lib$(1).so.$(VERSION_MAJOR) $(B)/lib/lib$(1).so
+ALL_TARGETS += $(B)/lib/lib$(1).so.$(VERSION)
+SDK_LIBS += $(1)
+-include $(2:.o=.d)
+endef
 
--include $(SDK_OBJS:.o=.d)
+# The layer (see below); fragments add what their library needs in it.
+LAYER := $(B)/layer
+LAYER_ZIP := $(B)/layer.zip
+# Libraries from glibc stay out. json-c is inside liblambda-c (sdk/core/core.mk); the layer
+# still ships Debian's libjson-c.so.5 for handlers built before 1.2, which name it in their
+# DT_NEEDED (their json_* calls bind to the core's copy, the first in the global scope).
+LAYER_THIRD_PARTY := $(shell $(CC) -print-file-name=libjson-c.so.5)
+
+# The libraries: sdk/core (liblambda-c), sdk/events, sdk/metrics, sdk/aws, ...
+include sdk/core/core.mk
+include $(filter-out sdk/core/core.mk,$(sort $(wildcard sdk/*/*.mk)))
 
 # ---------------------------------------------------------------- runtime
 RUNTIME_BIN := $(B)/bin/lambda-c-runtime
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(B)/obj/%.o)
+RUNTIME_MODULE_OBJS := $(filter-out $(B)/obj/runtime/main.o,$(RUNTIME_OBJS))
 
-# $ORIGIN/../lib: the layer is relocatable (bin/ and lib/ side by side), see docs/ARCHITECTURE.md.
-$(RUNTIME_BIN): $(RUNTIME_OBJS) $(SDK_LIB)
+# The layer is relocatable (RUNPATH from $ORIGIN, see docs/ARCHITECTURE.md). The same objects
+# are linked twice, each with the RUNPATH of where it sits: /opt/bootstrap is the runtime ELF
+# itself ($ORIGIN/lib), and /opt/bin/lambda-c-runtime stays for bootstraps of one's own that
+# exec it ($ORIGIN/../lib). An ELF bootstrap instead of a sh script with one exec: the static
+# baseline behind such a script costs 2.12x its own cold start on our bench machine (dash is
+# loaded and run, then a second exec), which alone was over the 2.0x target (bench/RESULTS.md).
+RUNTIME_BOOTSTRAP := $(B)/bin/bootstrap
+$(RUNTIME_BIN): $(RUNTIME_OBJS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/../lib' $(SDK_LINK)
+	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/../lib' $(CORE_LINK) -ldl
+$(RUNTIME_BOOTSTRAP): $(RUNTIME_OBJS) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/lib' $(CORE_LINK) -ldl
 
-ALL_TARGETS += $(RUNTIME_BIN)
+ALL_TARGETS += $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP)
 -include $(RUNTIME_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- functions
@@ -87,13 +124,14 @@ ALL_TARGETS += $(RUNTIME_BIN)
 # or, when DIR/NAME/bootstrap.c exists, the executable OUT/NAME/bootstrap (executable mode).
 # Each is zipped to OUT/NAME.zip, whose root is /var/task.
 # examples/ -> build/functions/ (what users copy); tests/functions/ -> build/test-functions/.
+# LIBS_<name>: the SDK libraries a function links besides the core (-llambda-c-events ...).
 HANDLER_CFLAGS := $(CFLAGS_COMMON) -I$(SDK_INCLUDE) $(JSONC_CFLAGS)
 HANDLER_LDFLAGS := $(LDFLAGS_COMMON) -s
 
 define function_rules
-$(2)/$(1)/$(if $(wildcard $(3)/$(1)/bootstrap.c),bootstrap,$(1).so): $(wildcard $(3)/$(1)/*.c) $(wildcard $(SDK_INCLUDE)/*.h $(SDK_INCLUDE)/lambda-c/*.h) $(SDK_LIB)
+$(2)/$(1)/$(if $(wildcard $(3)/$(1)/bootstrap.c),bootstrap,$(1).so): $(wildcard $(3)/$(1)/*.c) $(wildcard $(SDK_INCLUDE)/*.h $(SDK_INCLUDE)/lambda-c/*.h) $(CORE_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(HANDLER_CFLAGS) $$(CFLAGS_$(1)) $(if $(wildcard $(3)/$(1)/bootstrap.c),-pie,-fPIC -shared) -o $$@ $$(filter %.c,$$^) $$(HANDLER_LDFLAGS) $$(SDK_LINK) $$(LIBS_$(1))
+	$$(CC) $$(HANDLER_CFLAGS) $$(CFLAGS_$(1)) $(if $(wildcard $(3)/$(1)/bootstrap.c),-pie,-fPIC -shared) -o $$@ $$(filter %.c,$$^) $$(HANDLER_LDFLAGS) -L$(B)/lib $$(LIBS_$(1)) $$(CORE_LINK)
 $(2)/$(1).zip: $(2)/$(1)/$(if $(wildcard $(3)/$(1)/bootstrap.c),bootstrap,$(1).so)
 	$$(CHECK_GLIBC) $(2)/$(1)
 	rm -f $$@ && cd $(2)/$(1) && zip -q -X -r ../$(1).zip .
@@ -105,20 +143,36 @@ TEST_FUNCTIONS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tests/functio
 $(foreach f,$(EXAMPLES),$(eval $(call function_rules,$(f),$(B)/functions,examples)))
 $(foreach f,$(TEST_FUNCTIONS),$(eval $(call function_rules,$(f),$(B)/test-functions,tests/functions)))
 
-# ---------------------------------------------------------------- layer
-# build/layer/ is /opt: bootstrap, bin/, lib/ (the SDK and every shared library it and the
-# runtime need except glibc), VERSION.
-LAYER := $(B)/layer
-LAYER_ZIP := $(B)/layer.zip
-# json-c is the only third-party library of the core; libraries from glibc stay out.
-LAYER_THIRD_PARTY := $(shell $(CC) -print-file-name=libjson-c.so.5)
+# Which SDK libraries the examples and test functions link (besides the core).
+LIBS_http-api := -llambda-c-events
+LIBS_sqs-batch := -llambda-c-events
+LIBS_metrics := -llambda-c-metrics
+$(foreach f,http-api sqs-batch,$(eval $(B)/functions/$(f)/$(f).so: $(EVENTS_LIB)))
+$(B)/functions/metrics/metrics.so: $(METRICS_LIB)
 
-$(LAYER_ZIP): $(RUNTIME_BIN) $(SDK_LIB) layer/bootstrap layer/layer.sh tools/check-glibc
+# ---------------------------------------------------------------- layer
+# build/layer/ is /opt: bootstrap (the runtime ELF), bin/, lib/ (every lambda-c library and
+# what they and the runtime need except glibc), VERSION.
+
+$(LAYER_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(SDK_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) layer/layer.sh tools/check-glibc
 	STRIP=$(STRIP) sh layer/layer.sh $(B) $(LAYER) "$(VERSION)" $(LAYER_THIRD_PARTY)
 	$(CHECK_GLIBC) $(LAYER)
 	rm -f $@ && cd $(LAYER) && zip -q -X -r --symlinks ../layer.zip .
 
 ALL_TARGETS += $(LAYER_ZIP)
+
+# The core layer: the same without the AWS client part (liblambda-c-aws, the lean libcurl and
+# OpenSSL, whose first compile takes about a minute). `./build.sh invoke` uses it for a function
+# that does not link liblambda-c-aws, so that a first build of hello takes seconds. It is for
+# local runs only: the published layer (layer.zip, ./build.sh layer) is always complete.
+LAYER_CORE := $(B)/layer-core
+LAYER_CORE_ZIP := $(B)/layer-core.zip
+LAYER_CORE_LIBS := $(filter-out lambda-c-aws,$(SDK_LIBS))
+$(LAYER_CORE_ZIP): $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP) $(foreach l,$(LAYER_CORE_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) layer/layer.sh tools/check-glibc
+	LAYER_WITHOUT="$(foreach l,$(filter-out $(LAYER_CORE_LIBS),$(SDK_LIBS)),lib$(l).so.$(VERSION_MAJOR))" \
+	    STRIP=$(STRIP) sh layer/layer.sh $(B) $(LAYER_CORE) "$(VERSION)" $(filter-out $(AWS_BUNDLE)/%,$(LAYER_THIRD_PARTY))
+	$(CHECK_GLIBC) $(LAYER_CORE)
+	rm -f $@ && cd $(LAYER_CORE) && zip -q -X -r --symlinks ../layer-core.zip .
 
 # sam build (template.yaml: RuntimeLayer, ContentUri: .) runs this in a scratch copy of the
 # repository with ARTIFACTS_DIR set: the one build path, then the layer tree (/opt) into it.
@@ -131,10 +185,10 @@ build-RuntimeLayer:
 # for function Makefiles (sam build): share/lambda-c/function.mk, bin/lambda-c-check-glibc.
 # lambda-c.pc records the target and the handler flags above, so both builds agree.
 SDK_DEV := $(B)/sdk
-$(SDK_DEV)/lib/pkgconfig/lambda-c.pc: sdk/lambda-c.pc.in sdk/function.mk tools/check-glibc $(SDK_LIB) $(wildcard $(SDK_INCLUDE)/*.h $(SDK_INCLUDE)/lambda-c/*.h)
+$(SDK_DEV)/lib/pkgconfig/lambda-c.pc: sdk/lambda-c.pc.in sdk/function.mk tools/check-glibc $(foreach l,$(SDK_LIBS),$(B)/lib/lib$(l).so.$(VERSION)) $(wildcard $(SDK_INCLUDE)/*.h $(SDK_INCLUDE)/lambda-c/*.h)
 	@mkdir -p $(SDK_DEV)/lib/pkgconfig $(SDK_DEV)/include $(SDK_DEV)/share/lambda-c $(SDK_DEV)/bin
 	cp -R $(SDK_INCLUDE)/. $(SDK_DEV)/include/
-	cp -P $(B)/lib/liblambda-c.so* $(SDK_DEV)/lib/
+	cp -P $(B)/lib/liblambda-c*.so* $(SDK_DEV)/lib/
 	cp sdk/function.mk $(SDK_DEV)/share/lambda-c/function.mk
 	cp tools/check-glibc $(SDK_DEV)/bin/lambda-c-check-glibc
 	sed -e 's/@VERSION@/$(VERSION)/' -e 's|@ARCH@|$(ARCH)|' -e 's|@CC@|$(CC)|' \
@@ -155,29 +209,33 @@ $(EMULATOR_BIN): $(EMULATOR_SRCS) sdk/include/lambda-c/version.h emulator/zipapp
 ALL_TARGETS += $(EMULATOR_BIN)
 
 # ---------------------------------------------------------------- unit tests
-# tests/unit/test_NAME.c -> build/tests/unit/test_NAME, linked with the SDK's objects so that
-# internal modules are testable too. Module fragments add their own tests to UNIT_TESTS.
-CORE_UNIT_SRCS := $(filter-out tests/unit/test_aws_%,$(wildcard tests/unit/test_*.c))
-CORE_UNIT_TESTS := $(CORE_UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
-# Recursive (=): looked up only when a test links, so builds without cmocka (arm64) stay quiet.
-CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+include tests/unit/unit.mk
 
-# The runtime's modules (all but main) are unit-tested the same way.
-RUNTIME_MODULE_OBJS := $(filter-out $(B)/obj/runtime/main.o,$(RUNTIME_OBJS))
+# ---------------------------------------------------------------- style
+# One .clang-format for the tree; the frozen headers of old releases keep their bytes.
+FORMAT_SRCS = $(shell git ls-files -co --exclude-standard 'sdk/*.[ch]' 'runtime/*.[ch]' \
+                'examples/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' | grep -v '^tests/fixtures/')
+.PHONY: format format-check
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(SDK_OBJS) $(RUNTIME_MODULE_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(SDK_CFLAGS) -Isdk/src -Iruntime -Itests/unit -o $@ $< $(SDK_OBJS) $(RUNTIME_MODULE_OBJS) $(LDFLAGS_COMMON) $(CMOCKA_LIBS) $(JSONC_LIBS) -ldl -lpthread
+# ---------------------------------------------------------------- editors
+# compile_commands.json for clangd and clang-tidy, from the compile rule itself (make -n).
+.PHONY: compile_commands.json
+compile_commands.json:
+	python3 tools/compile-commands $(B) > $@
 
-UNIT_TESTS += $(CORE_UNIT_TESTS)
-
-# ---------------------------------------------------------------- modules
--include $(wildcard sdk/*/*.mk)
-
-.PHONY: all unit-tests clean
+.PHONY: all unit-tests test clean
 all: $(ALL_TARGETS)
 unit-tests: $(UNIT_TESTS)
+	@mkdir -p $(B)/tests
 	@printf '%s\n' $(UNIT_TESTS) > $(B)/tests/unit-tests.list
+# The tests of this tree: cmocka and pytest, reports in $(B)/test-reports, one summary line.
+# PYTEST_ARGS narrows the integration tests (e.g. PYTEST_ARGS='-k upgrade').
+test: all unit-tests
+	tools/run-tests $(B) all $(PYTEST_ARGS)
 clean:
 	rm -rf $(B)
 .DEFAULT_GOAL := all

@@ -59,13 +59,15 @@ static lambda_code presign_300(const lambda_aws_credentials *c, const lambda_aws
     return lambda_aws_sigv4_presign(c, r, 300, out);
 }
 
-static double per_sign_ns(const lambda_aws_credentials *c, const lambda_aws_sigv4_request *r, sign_fn fn, long n)
+static double per_sign_ns(const lambda_aws_credentials *c, const lambda_aws_sigv4_request *r,
+                          sign_fn fn, long n)
 {
     int64_t t0 = now_ns();
     for (long i = 0; i < n; i++) {
         lambda_aws_signature *s;
         lambda_code rc = fn(c, r, &s);
-        if (rc) die("sign", rc);
+        if (rc)
+            die("sign", rc);
         lambda_aws_signature_free(s);
     }
     return (double)(now_ns() - t0) / (double)n;
@@ -79,32 +81,45 @@ static int wanted(const char *only, const char *name)
 static int bench_sign(long n, const char *only)
 {
     lambda_aws_credentials *c;
-    lambda_code rc = lambda_aws_credentials_new("ASIAXAMPLEBENCH00001", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                                                "IQoJb3JpZ2luX2VjEBenchmarkSessionTokenValue0123456789abcdef==",
-                                                0, &c);
-    if (rc) die("credentials", rc);
-    lambda_aws_sigv4_request get = {.method = "GET", .host = "my-bucket.s3.us-east-1.amazonaws.com",
-                                    .path = "/events/2024/05/20/event-000042.json", .region = "us-east-1",
-                                    .service = "s3"};
+    lambda_code rc = lambda_aws_credentials_new(
+        "ASIAXAMPLEBENCH00001", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "IQoJb3JpZ2luX2VjEBenchmarkSessionTokenValue0123456789abcdef==", 0, &c);
+    if (rc)
+        die("credentials", rc);
+    lambda_aws_sigv4_request get = { .method = "GET",
+                                     .host = "my-bucket.s3.us-east-1.amazonaws.com",
+                                     .path = "/events/2024/05/20/event-000042.json",
+                                     .region = "us-east-1",
+                                     .service = "s3" };
     char item[1024];
     memset(item, 'x', sizeof item);
-    lambda_aws_header ddb_headers[] = {{"Content-Type", "application/x-amz-json-1.0"},
-                                       {"X-Amz-Target", "DynamoDB_20120810.PutItem"}};
-    lambda_aws_sigv4_request put = {.method = "POST", .host = "dynamodb.us-east-1.amazonaws.com", .path = "/",
-                                    .headers = ddb_headers, .header_count = 2, .body = item,
-                                    .body_len = sizeof item, .region = "us-east-1", .service = "dynamodb"};
+    lambda_aws_header ddb_headers[] = { { "Content-Type", "application/x-amz-json-1.0" },
+                                        { "X-Amz-Target", "DynamoDB_20120810.PutItem" } };
+    lambda_aws_sigv4_request put = { .method = "POST",
+                                     .host = "dynamodb.us-east-1.amazonaws.com",
+                                     .path = "/",
+                                     .headers = ddb_headers,
+                                     .header_count = 2,
+                                     .body = item,
+                                     .body_len = sizeof item,
+                                     .region = "us-east-1",
+                                     .service = "dynamodb" };
 
     int64_t t0 = now_ns();
     lambda_aws_signature *s;
-    if ((rc = lambda_aws_sigv4_sign(c, &get, &s))) die("sign", rc);
+    if ((rc = lambda_aws_sigv4_sign(c, &get, &s)))
+        die("sign", rc);
     lambda_aws_signature_free(s);
     printf("sign.first_call %.1f us (loads libcrypto.so.3, derives the signing key)\n",
            (double)(now_ns() - t0) / 1000.0);
 
-    if (wanted(only, "get")) printf("sign.s3_get.warm %.0f ns\n", per_sign_ns(c, &get, lambda_aws_sigv4_sign, n));
+    if (wanted(only, "get"))
+        printf("sign.s3_get.warm %.0f ns\n", per_sign_ns(c, &get, lambda_aws_sigv4_sign, n));
     if (wanted(only, "put"))
-        printf("sign.dynamodb_put_1k.warm %.0f ns\n", per_sign_ns(c, &put, lambda_aws_sigv4_sign, n));
-    if (wanted(only, "presign")) printf("sign.s3_presign.warm %.0f ns\n", per_sign_ns(c, &get, presign_300, n));
+        printf("sign.dynamodb_put_1k.warm %.0f ns\n",
+               per_sign_ns(c, &put, lambda_aws_sigv4_sign, n));
+    if (wanted(only, "presign"))
+        printf("sign.s3_presign.warm %.0f ns\n", per_sign_ns(c, &get, presign_300, n));
 
     /* Cold: a new credentials object each time, so the signing key is derived again. */
     long cold_n = only ? (wanted(only, "cold") ? n : 0) : (n / 4 > 0 ? n / 4 : 1);
@@ -113,11 +128,13 @@ static int bench_sign(long n, const char *only)
         lambda_aws_credentials *fresh;
         if ((rc = lambda_aws_credentials_new("AKIDCOLD", "secret-secret-secret", NULL, 0, &fresh)))
             die("credentials", rc);
-        if ((rc = lambda_aws_sigv4_sign(fresh, &get, &s))) die("sign", rc);
+        if ((rc = lambda_aws_sigv4_sign(fresh, &get, &s)))
+            die("sign", rc);
         lambda_aws_signature_free(s);
         lambda_aws_credentials_unref(fresh);
     }
-    if (cold_n) printf("sign.s3_get.cold_key %.0f ns\n", (double)(now_ns() - t1) / (double)cold_n);
+    if (cold_n)
+        printf("sign.s3_get.cold_key %.0f ns\n", (double)(now_ns() - t1) / (double)cold_n);
     lambda_aws_credentials_unref(c);
     return 0;
 }
@@ -132,22 +149,26 @@ static int bench_s3(const char *bucket, const char *key, long n)
 {
     lambda_aws_client *c;
     lambda_code rc = lambda_aws_client_new(NULL, &c);
-    if (rc) die("client", rc);
+    if (rc)
+        die("client", rc);
     char path[512];
     snprintf(path, sizeof path, "/%s", bucket);
-    lambda_aws_request mk = {.service = "s3", .method = "PUT", .path = path};
+    lambda_aws_request mk = { .service = "s3", .method = "PUT", .path = path };
     lambda_aws_response *r = NULL;
     int64_t t0 = now_ns();
     rc = lambda_aws_client_send(c, &mk, &r); /* first call: loads libcurl and libcrypto */
     int64_t first = now_ns() - t0;
-    if (rc && rc != LAMBDA_E_HTTP_STATUS) die("create bucket", rc); /* already exists is fine */
+    if (rc && rc != LAMBDA_E_HTTP_STATUS)
+        die("create bucket", rc); /* already exists is fine */
     lambda_aws_response_free(r);
-    printf("s3.first_call %.2f ms (loads libcurl.so.4 + libcrypto.so.3, connects)\n", (double)first / 1e6);
+    printf("s3.first_call %.2f ms (loads libcurl.so.4 + libcrypto.so.3, connects)\n",
+           (double)first / 1e6);
 
     char body[1024];
     memset(body, 'b', sizeof body);
-    lambda_aws_s3_body b = {.data = body, .len = sizeof body};
-    if ((rc = lambda_aws_s3_put_object(c, bucket, key, &b, 0, NULL))) die("put", rc);
+    lambda_aws_s3_body b = { .data = body, .len = sizeof body };
+    if ((rc = lambda_aws_s3_put_object(c, bucket, key, &b, 0, NULL)))
+        die("put", rc);
 
     int64_t *lat = calloc((size_t)n, sizeof *lat);
     long connects = 0;
@@ -156,7 +177,8 @@ static int bench_s3(const char *bucket, const char *key, long n)
         int64_t a = now_ns();
         rc = lambda_aws_s3_get_object(c, bucket, key, NULL, NULL, NULL, 0, &r);
         lat[i] = now_ns() - a;
-        if (rc) die("get", rc);
+        if (rc)
+            die("get", rc);
         connects += lambda_aws_response_connects(r);
         lambda_aws_response_free(r);
     }
@@ -177,8 +199,11 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "sign"))
         return bench_sign(argc > 2 ? atol(argv[2]) : 100000, argc > 3 ? argv[3] : NULL);
-    if (argc >= 4 && !strcmp(argv[1], "s3")) return bench_s3(argv[2], argv[3], argc > 4 ? atol(argv[4]) : 200);
-    fprintf(stderr, "usage: %s sign [N [get|put|presign|cold]] | s3 BUCKET KEY [N]   (see the comment at the top of the source)\n",
+    if (argc >= 4 && !strcmp(argv[1], "s3"))
+        return bench_s3(argv[2], argv[3], argc > 4 ? atol(argv[4]) : 200);
+    fprintf(stderr,
+            "usage: %s sign [N [get|put|presign|cold]] | s3 BUCKET KEY [N]   (see the comment at "
+            "the top of the source)\n",
             argv[0]);
     return 2;
 }

@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 static int sock;
-static char *buf;           /* one buffer for every message read */
-static size_t cap, have;    /* bytes in buf */
+static char *buf;        /* one buffer for every message read */
+static size_t cap, have; /* bytes in buf */
 
 static void fail(const char *msg)
 {
@@ -106,7 +106,7 @@ static void read_msg(struct msg *m)
     m->id = m->ctype = NULL;
     m->id_len = m->ctype_len = 0;
     int has_length = 0;
-    for (char *h = (char *)memchr(buf, '\n', m->hdr_len) + 1; h < end; ) {
+    for (char *h = (char *)memchr(buf, '\n', m->hdr_len) + 1; h < end;) {
         char *e = memchr(h, '\r', (size_t)(end + 2 - h));
         char *v = memchr(h, ':', (size_t)(e - h));
         if (v) {
@@ -152,7 +152,8 @@ int main(void)
     memcpy(host, api, (size_t)(colon - api));
     host[colon - api] = 0;
 
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(colon + 1))};
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons((unsigned short)atoi(colon + 1)) };
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
         fail("AWS_LAMBDA_RUNTIME_API must be IPv4:port");
     sock = socket(AF_INET, SOCK_STREAM, 0);
@@ -167,11 +168,12 @@ int main(void)
         fail("out of memory");
 
     char get[128];
-    int get_len = snprintf(get, sizeof get,
-                           "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n", api);
+    int get_len =
+        snprintf(get, sizeof get,
+                 "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n", api);
     char post[512];
     for (;;) {
-        struct iovec g = {get, (size_t)get_len};
+        struct iovec g = { get, (size_t)get_len };
         send_all(&g, 1);
         struct msg ev;
         read_msg(&ev);
@@ -187,7 +189,7 @@ int main(void)
                          "POST /2018-06-01/runtime/invocation/%.*s/response HTTP/1.1\r\n"
                          "Host: %s\r\nContent-Type: %.*s\r\nContent-Length: %zu\r\n\r\n",
                          (int)ev.id_len, ev.id, api, (int)ev.ctype_len, ev.ctype, ev.body_len);
-        struct iovec iov[2] = {{post, (size_t)n}, {buf + ev.hdr_len, ev.body_len}};
+        struct iovec iov[2] = { { post, (size_t)n }, { buf + ev.hdr_len, ev.body_len } };
         send_all(iov, ev.body_len ? 2 : 1);
         consume(&ev);
 

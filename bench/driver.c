@@ -273,6 +273,59 @@ static void body_reserve(struct request *r, size_t n)
     }
 }
 
+/* The body framing of a request from its header lines (NUL-terminated, CRLF-separated). */
+static void read_framing_headers(char *h, struct request *r)
+{
+    while (*h) {
+        char *e = strstr(h, "\r\n");
+        *e = 0;
+        char *colon = strchr(h, ':');
+        if (colon) {
+            char *v = colon + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            size_t name = (size_t)(colon - h);
+            if (name == 14 && strncasecmp(h, "Content-Length", 14) == 0) {
+                r->content_length = strtoull(v, NULL, 10);
+                r->has_length = 1;
+            } else if (name == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0 &&
+                       strcasestr(v, "chunked")) {
+                r->chunked = 1;
+            }
+        }
+        h = e + 2;
+    }
+}
+
+/* A chunked body into r->body; trailers are skipped. Returns 0, or -1 on error. */
+static int read_chunked_body(struct conn *c, struct request *r)
+{
+    for (;;) {
+        char *line = conn_line(c);
+        if (!line)
+            return -1;
+        char *endp;
+        unsigned long long sz = strtoull(line, &endp, 16);
+        if (endp == line)
+            return -1;
+        if (sz == 0) {
+            do { /* trailers until the empty line */
+                line = conn_line(c);
+                if (!line)
+                    return -1;
+            } while (*line);
+            return 0;
+        }
+        body_reserve(r, r->body_len + (size_t)sz);
+        if (conn_take(c, r->body + r->body_len, (size_t)sz) != 0)
+            return -1;
+        r->body_len += (size_t)sz;
+        line = conn_line(c);
+        if (!line || *line)
+            return -1;
+    }
+}
+
 /* Reads one full request. Returns 1 on success, 0 on clean EOF, -1 on error. */
 static int read_request(struct conn *c, struct request *r)
 {
@@ -309,54 +362,12 @@ static int read_request(struct conn *c, struct request *r)
     memcpy(r->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
     r->path[sp2 - sp1 - 1] = 0;
 
-    for (char *h = eol + 2; *h; ) {
-        char *e = strstr(h, "\r\n");
-        *e = 0;
-        char *colon = strchr(h, ':');
-        if (colon) {
-            char *v = colon + 1;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            size_t name = (size_t)(colon - h);
-            if (name == 14 && strncasecmp(h, "Content-Length", 14) == 0) {
-                r->content_length = strtoull(v, NULL, 10);
-                r->has_length = 1;
-            } else if (name == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0 &&
-                       strcasestr(v, "chunked")) {
-                r->chunked = 1;
-            }
-        }
-        h = e + 2;
-    }
+    read_framing_headers(eol + 2, r);
     c->start += hlen;
 
     if (r->chunked) {
-        for (;;) {
-            char *line = conn_line(c);
-            if (!line)
-                return -1;
-            char *endp;
-            unsigned long long sz = strtoull(line, &endp, 16);
-            if (endp == line)
-                return -1;
-            if (sz == 0) {
-                for (;;) { /* trailers until the empty line */
-                    line = conn_line(c);
-                    if (!line)
-                        return -1;
-                    if (!*line)
-                        break;
-                }
-                break;
-            }
-            body_reserve(r, r->body_len + (size_t)sz);
-            if (conn_take(c, r->body + r->body_len, (size_t)sz) != 0)
-                return -1;
-            r->body_len += (size_t)sz;
-            line = conn_line(c);
-            if (!line || *line)
-                return -1;
-        }
+        if (read_chunked_body(c, r) != 0)
+            return -1;
     } else if (r->has_length && r->content_length > 0) {
         body_reserve(r, r->content_length);
         if (conn_take(c, r->body, r->content_length) != 0)
@@ -368,28 +379,28 @@ static int read_request(struct conn *c, struct request *r)
 
 /* ------------------------------------------------------------------ state */
 
-static const char *event;        /* canned event */
+static const char *event; /* canned event */
 static size_t event_len;
-static const char *expected;     /* expected response body */
+static const char *expected; /* expected response body */
 static size_t expected_len;
-static char *expected_sq;        /* squeezed, for --json */
+static char *expected_sq; /* squeezed, for --json */
 static size_t expected_sq_len;
 static char *squeeze_buf;
 static size_t squeeze_cap;
 static int json_compare;
 static const char *content_type = "application/json";
 
-static long n_total = 1000;      /* invocations to serve */
+static long n_total = 1000; /* invocations to serve */
 static long n_warmup = -1;
-static long served;              /* events handed out */
-static long answered;            /* /response or /error received */
-static long wrong;               /* mismatching bodies */
-static long posted_errors;       /* /error posts */
+static long served;        /* events handed out */
+static long answered;      /* /response or /error received */
+static long wrong;         /* mismatching bodies */
+static long posted_errors; /* /error posts */
 static long protocol_errors;
 static int init_error;
-static int done;                 /* the final /next arrived */
+static int done; /* the final /next arrived */
 static uint64_t t0, t_first_next, t_first_resp;
-static uint64_t *t_resp;         /* t_resp[i]: response i received (1-based) */
+static uint64_t *t_resp; /* t_resp[i]: response i received (1-based) */
 static char cur_id[64];
 static pid_t child;
 
@@ -432,14 +443,14 @@ static int send_simple(int fd, const char *status, const char *body)
     size_t blen = strlen(body);
     int n = snprintf(hdr, sizeof hdr,
                      "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n\r\n", status, blen);
-    struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)body, blen}};
+                     "Content-Length: %zu\r\n\r\n",
+                     status, blen);
+    struct iovec iov[2] = { { hdr, (size_t)n }, { (void *)body, blen } };
     return write_all(fd, iov, 2);
 }
 
-static const char accepted[] =
-    "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
-    "Content-Length: 15\r\n\r\n{\"status\":\"OK\"}";
+static const char accepted[] = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 15\r\n\r\n{\"status\":\"OK\"}";
 
 static int send_event(int fd)
 {
@@ -458,9 +469,9 @@ static int send_event(int fd)
                      "Lambda-Runtime-Trace-Id: Root=1-%08lx-%024lx;"
                      "Parent=%016lx;Sampled=0\r\n"
                      "Content-Length: %zu\r\n\r\n",
-                     content_type, cur_id, deadline, (unsigned long)rt.tv_sec,
-                     served, served, event_len);
-    struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)event, event_len}};
+                     content_type, cur_id, deadline, (unsigned long)rt.tv_sec, served, served,
+                     event_len);
+    struct iovec iov[2] = { { hdr, (size_t)n }, { (void *)event, event_len } };
     return write_all(fd, iov, event_len ? 2 : 1);
 }
 
@@ -483,88 +494,103 @@ static void report_mismatch(const char *b, size_t n)
     size_t i = 0;
     while (i < n && i < expected_len && b[i] == expected[i])
         i++;
-    fprintf(stderr, "driver: wrong response #%ld: %zu bytes (expected %zu), first difference "
-            "at byte %zu: got \"%.40s\"\n", answered, n, expected_len, i,
-            i < n ? b + i : "");
+    fprintf(stderr,
+            "driver: wrong response #%ld: %zu bytes (expected %zu), first difference "
+            "at byte %zu: got \"%.40s\"\n",
+            answered, n, expected_len, i, i < n ? b + i : "");
 }
 
 /* Handles one request; returns -1 when the connection should be dropped. */
+/* GET /next: the next event, or the end of the run after the last answer. */
+static int handle_next(struct conn *c)
+{
+    uint64_t t = now_ns();
+    if (!t_first_next)
+        t_first_next = t;
+    if (answered >= n_total) {
+        done = 1;
+        return 0;
+    }
+    if (served > answered) {
+        protocol_errors++;
+        logmsg("/next before the answer to %s", cur_id);
+    }
+    served++;
+    return send_event(c->fd);
+}
+
+/* POST /invocation/ID/response or /error (tail: "ID/..."). 1 when tail is neither. */
+static int handle_answer(struct conn *c, struct request *r, const char *tail)
+{
+    uint64_t t = now_ns();
+    const char *slash = strchr(tail, '/');
+    int is_err = slash && strcmp(slash, "/error") == 0;
+    if (!slash || (!is_err && strcmp(slash, "/response") != 0))
+        return 1;
+    if ((size_t)(slash - tail) != strlen(cur_id) ||
+        memcmp(tail, cur_id, (size_t)(slash - tail)) != 0 || answered >= served) {
+        protocol_errors++;
+        logmsg("answer for unknown or already answered request %.*s", (int)(slash - tail), tail);
+        return send_simple(
+            c->fd, "400 Bad Request",
+            "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+    }
+    answered++;
+    t_resp[answered] = t;
+    if (answered == 1)
+        t_first_resp = t;
+    for (int i = 0; i < nsamples; i++)
+        if (sample_at[i] == answered)
+            read_proc_rss(child, &sample_rss[i], &sample_hwm[i]);
+    if (write_all(c->fd, (struct iovec[]){ { (void *)accepted, sizeof accepted - 1 } }, 1) != 0)
+        return -1;
+    if (is_err) {
+        posted_errors++;
+        if (posted_errors <= 3)
+            fprintf(stderr, "driver: runtime posted /error: %.*s\n",
+                    (int)(r->body_len > 300 ? 300 : r->body_len), r->body ? r->body : "");
+    } else if (!body_matches(r->body, r->body_len)) {
+        wrong++;
+        report_mismatch(r->body, r->body_len);
+    }
+    return 0;
+}
+
+/* The Extensions API registration (the runtime's graceful-shutdown extension). */
+static int handle_register(struct conn *c)
+{
+    char hdr[256];
+    const char *b = "{\"functionName\":\"bench\",\"functionVersion\":\"$LATEST\",\"handler\":\"\"}";
+    int n = snprintf(hdr, sizeof hdr,
+                     "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: bench-ext-1\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                     strlen(b));
+    struct iovec iov[2] = { { hdr, (size_t)n }, { (void *)b, strlen(b) } };
+    return write_all(c->fd, iov, 2);
+}
+
 static int handle(struct conn *c, struct request *r)
 {
+    static const char invocation[] = API_PREFIX "invocation/";
     const char *path = r->path;
     int is_get = strcmp(r->method, "GET") == 0;
     int is_post = strcmp(r->method, "POST") == 0;
-
-    if (is_get && strcmp(path, API_PREFIX "invocation/next") == 0) {
-        uint64_t t = now_ns();
-        if (!t_first_next)
-            t_first_next = t;
-        if (answered >= n_total) {
-            done = 1;
-            return 0;
-        }
-        if (served > answered) {
-            protocol_errors++;
-            logmsg("/next before the answer to %s", cur_id);
-        }
-        served++;
-        return send_event(c->fd);
-    }
-    if (is_post && strncmp(path, API_PREFIX "invocation/", sizeof API_PREFIX "invocation/" - 1) == 0) {
-        uint64_t t = now_ns();
-        const char *id = path + sizeof API_PREFIX "invocation/" - 1;
-        const char *slash = strchr(id, '/');
-        if (!slash)
-            goto not_found;
-        int is_resp = strcmp(slash, "/response") == 0;
-        int is_err = strcmp(slash, "/error") == 0;
-        if (!is_resp && !is_err)
-            goto not_found;
-        if ((size_t)(slash - id) != strlen(cur_id) || memcmp(id, cur_id, (size_t)(slash - id)) != 0 ||
-            answered >= served) {
-            protocol_errors++;
-            logmsg("answer for unknown or already answered request %.*s", (int)(slash - id), id);
-            return send_simple(c->fd, "400 Bad Request",
-                               "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
-        }
-        answered++;
-        t_resp[answered] = t;
-        if (answered == 1)
-            t_first_resp = t;
-        for (int i = 0; i < nsamples; i++)
-            if (sample_at[i] == answered)
-                read_proc_rss(child, &sample_rss[i], &sample_hwm[i]);
-        if (write_all(c->fd, (struct iovec[]){{(void *)accepted, sizeof accepted - 1}}, 1) != 0)
-            return -1;
-        if (is_err) {
-            posted_errors++;
-            if (posted_errors <= 3)
-                fprintf(stderr, "driver: runtime posted /error: %.*s\n",
-                        (int)(r->body_len > 300 ? 300 : r->body_len), r->body ? r->body : "");
-        } else if (!body_matches(r->body, r->body_len)) {
-            wrong++;
-            report_mismatch(r->body, r->body_len);
-        }
-        return 0;
-    }
-    if (is_post && strcmp(path, API_PREFIX "init/error") == 0) {
+    if (is_get && strcmp(path, API_PREFIX "invocation/next") == 0)
+        return handle_next(c);
+    if (is_post && strncmp(path, invocation, sizeof invocation - 1) == 0) {
+        int rc = handle_answer(c, r, path + sizeof invocation - 1);
+        if (rc != 1)
+            return rc;
+    } else if (is_post && strcmp(path, API_PREFIX "init/error") == 0) {
         init_error = 1;
         fprintf(stderr, "driver: runtime posted /init/error: %.*s\n",
                 (int)(r->body_len > 300 ? 300 : r->body_len), r->body ? r->body : "");
         return send_simple(c->fd, "202 Accepted", "{\"status\":\"OK\"}");
-    }
-    if (is_post && strcmp(path, "/2020-01-01/extension/register") == 0) {
-        char hdr[256];
-        const char *b = "{\"functionName\":\"bench\",\"functionVersion\":\"$LATEST\",\"handler\":\"\"}";
-        int n = snprintf(hdr, sizeof hdr,
-                         "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: bench-ext-1\r\n"
-                         "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", strlen(b));
-        struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)b, strlen(b)}};
-        return write_all(c->fd, iov, 2);
-    }
-    if (is_get && strcmp(path, "/2020-01-01/extension/event/next") == 0)
+    } else if (is_post && strcmp(path, "/2020-01-01/extension/register") == 0) {
+        return handle_register(c);
+    } else if (is_get && strcmp(path, "/2020-01-01/extension/event/next") == 0) {
         return 0; /* held: no lifecycle events during a benchmark */
-not_found:
+    }
     protocol_errors++;
     logmsg("unexpected request %s %s", r->method, path);
     return send_simple(c->fd, "404 Not Found", "{\"errorMessage\":\"not found\"}");
@@ -591,7 +617,8 @@ static void usage(void)
           "              (close the Runtime API, wait up to 10 s for the runtime to exit)\n"
           "  -t SEC      give up after SEC seconds without a request (default 60)\n"
           "  -C CPU      pin the driver and the runtime to this CPU\n"
-          "  -q          no progress on stderr\n", stderr);
+          "  -q          no progress on stderr\n",
+          stderr);
     exit(2);
 }
 
@@ -640,52 +667,102 @@ static void drop_conn(int i)
     conns[i] = conns[--nconns];
 }
 
-int main(int argc, char **argv)
-{
-    const char *event_file = NULL, *expect_file = NULL, *out_file = "/dev/null";
-    const char *handler = "echo.handler", *task_root = NULL, *ld_path = NULL;
-    const char *extra_env[MAX_ENV];
-    int n_extra = 0, kill_sig = SIGKILL, idle_timeout = 60, cpu = -1;
-    int opt;
+/* ------------------------------------------------------------------ the run */
 
+struct options {
+    const char *event_file, *expect_file, *out_file, *handler, *task_root, *ld_path;
+    const char *extra_env[MAX_ENV];
+    int n_extra, kill_sig, idle_timeout, cpu;
+};
+
+/* The -s list: invocation counts at which to sample the runtime's RSS. */
+static void parse_samples(char *list)
+{
+    for (char *s = list; *s;) {
+        if (nsamples >= MAX_SAMPLES)
+            die("too many -s points");
+        sample_at[nsamples++] = strtol(s, &s, 10);
+        if (*s == ',')
+            s++;
+        else if (*s)
+            die("bad -s list");
+    }
+}
+
+static int parse_kill(const char *how)
+{
+    if (strcmp(how, "KILL") == 0)
+        return SIGKILL;
+    if (strcmp(how, "TERM") == 0)
+        return SIGTERM;
+    if (strcmp(how, "CLOSE") == 0)
+        return 0;
+    die("-k wants KILL, TERM or CLOSE");
+}
+
+/* Options into o and the globals they set; returns the index of the runtime's argv. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    *o = (struct options){ .out_file = "/dev/null",
+                           .handler = "echo.handler",
+                           .kill_sig = SIGKILL,
+                           .idle_timeout = 60,
+                           .cpu = -1 };
+    int opt;
     while ((opt = getopt(argc, argv, "+n:w:f:x:jc:H:T:L:e:s:o:k:t:C:qh")) != -1) {
         switch (opt) {
-        case 'n': n_total = atol(optarg); break;
-        case 'w': n_warmup = atol(optarg); break;
-        case 'f': event_file = optarg; break;
-        case 'x': expect_file = optarg; break;
-        case 'j': json_compare = 1; break;
-        case 'c': content_type = optarg; break;
-        case 'H': handler = optarg; break;
-        case 'T': task_root = optarg; break;
-        case 'L': ld_path = optarg; break;
+        case 'n':
+            n_total = atol(optarg);
+            break;
+        case 'w':
+            n_warmup = atol(optarg);
+            break;
+        case 'f':
+            o->event_file = optarg;
+            break;
+        case 'x':
+            o->expect_file = optarg;
+            break;
+        case 'j':
+            json_compare = 1;
+            break;
+        case 'c':
+            content_type = optarg;
+            break;
+        case 'H':
+            o->handler = optarg;
+            break;
+        case 'T':
+            o->task_root = optarg;
+            break;
+        case 'L':
+            o->ld_path = optarg;
+            break;
         case 'e':
-            if (n_extra >= MAX_ENV)
+            if (o->n_extra >= MAX_ENV)
                 die("too many -e");
-            extra_env[n_extra++] = optarg;
+            o->extra_env[o->n_extra++] = optarg;
             break;
         case 's':
-            for (char *s = optarg; *s; ) {
-                if (nsamples >= MAX_SAMPLES)
-                    die("too many -s points");
-                sample_at[nsamples++] = strtol(s, &s, 10);
-                if (*s == ',')
-                    s++;
-                else if (*s)
-                    die("bad -s list");
-            }
+            parse_samples(optarg);
             break;
-        case 'o': out_file = optarg; break;
+        case 'o':
+            o->out_file = optarg;
+            break;
         case 'k':
-            if (strcmp(optarg, "KILL") == 0) kill_sig = SIGKILL;
-            else if (strcmp(optarg, "TERM") == 0) kill_sig = SIGTERM;
-            else if (strcmp(optarg, "CLOSE") == 0) kill_sig = 0;
-            else die("-k wants KILL, TERM or CLOSE");
+            o->kill_sig = parse_kill(optarg);
             break;
-        case 't': idle_timeout = atoi(optarg); break;
-        case 'C': cpu = atoi(optarg); break;
-        case 'q': quiet = 1; break;
-        default: usage();
+        case 't':
+            o->idle_timeout = atoi(optarg);
+            break;
+        case 'C':
+            o->cpu = atoi(optarg);
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        default:
+            usage();
         }
     }
     if (optind >= argc || n_total < 1)
@@ -694,22 +771,20 @@ int main(int argc, char **argv)
         n_warmup = n_total / 10;
     if (n_warmup >= n_total)
         n_warmup = n_total - 1;
+    return optind;
+}
 
-    if (cpu >= 0) { /* the runtime inherits it */
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        if (sched_setaffinity(0, sizeof set, &set) != 0)
-            die("cannot pin to CPU %d: %s", cpu, strerror(errno));
-    }
-    if (event_file) {
-        event = read_file(event_file, &event_len);
+/* The event served and the answer expected (the event itself unless -x). */
+static void load_payloads(const struct options *o)
+{
+    if (o->event_file) {
+        event = read_file(o->event_file, &event_len);
     } else {
         event = "{}";
         event_len = 2;
     }
-    if (expect_file) {
-        expected = read_file(expect_file, &expected_len);
+    if (o->expect_file) {
+        expected = read_file(o->expect_file, &expected_len);
     } else {
         expected = event;
         expected_len = event_len;
@@ -719,65 +794,85 @@ int main(int argc, char **argv)
         expected_sq_len = json_squeeze(expected, expected_len, expected_sq);
     }
     t_resp = xrealloc(NULL, sizeof *t_resp * (size_t)(n_total + 1));
-    signal(SIGPIPE, SIG_IGN);
+}
 
-    /* Runtime API socket: 127.0.0.1, ephemeral port. */
+/* The Runtime API socket: 127.0.0.1, an ephemeral port, written to api as host:port. */
+static int listen_loopback(char *api, size_t cap)
+{
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (lfd < 0)
         die("socket: %s", strerror(errno));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t salen = sizeof sa;
     if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 16) != 0 ||
         getsockname(lfd, (struct sockaddr *)&sa, &salen) != 0)
         die("listen: %s", strerror(errno));
-    char api[32];
-    snprintf(api, sizeof api, "127.0.0.1:%d", ntohs(sa.sin_port));
+    snprintf(api, cap, "127.0.0.1:%d", ntohs(sa.sin_port));
+    return lfd;
+}
 
-    /* A clean, Lambda-like environment (provided.al2023 style). */
-    char *env[MAX_ENV];
+/* A clean, Lambda-like environment (provided.al2023 style) into env. */
+static void build_env(char **env, const char *api, const struct options *o)
+{
     int nenv = 0;
     env[0] = NULL;
     env_set(env, &nenv, "PATH=/usr/local/bin:/usr/bin:/bin");
     env_set(env, &nenv, "LANG=en_US.UTF-8");
     env_set(env, &nenv, "TZ=:UTC");
     env_set(env, &nenv, fmt("AWS_LAMBDA_RUNTIME_API=%s", api));
-    env_set(env, &nenv, fmt("_HANDLER=%s", handler));
-    if (task_root)
-        env_set(env, &nenv, fmt("LAMBDA_TASK_ROOT=%s", task_root));
-    if (ld_path)
-        env_set(env, &nenv, fmt("LD_LIBRARY_PATH=%s", ld_path));
+    env_set(env, &nenv, fmt("_HANDLER=%s", o->handler));
+    if (o->task_root)
+        env_set(env, &nenv, fmt("LAMBDA_TASK_ROOT=%s", o->task_root));
+    if (o->ld_path)
+        env_set(env, &nenv, fmt("LD_LIBRARY_PATH=%s", o->ld_path));
     env_set(env, &nenv, "AWS_LAMBDA_FUNCTION_NAME=bench");
     env_set(env, &nenv, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
     env_set(env, &nenv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128");
     env_set(env, &nenv, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/bench");
-    env_set(env, &nenv, "AWS_LAMBDA_LOG_STREAM_NAME=2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef");
+    env_set(env, &nenv,
+            "AWS_LAMBDA_LOG_STREAM_NAME=2025/01/01/[$LATEST]0123456789abcdef0123456789abcdef");
     env_set(env, &nenv, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
     env_set(env, &nenv, "AWS_REGION=us-east-1");
     env_set(env, &nenv, "AWS_DEFAULT_REGION=us-east-1");
-    for (int i = 0; i < n_extra; i++)
-        env_set(env, &nenv, extra_env[i]);
+    for (int i = 0; i < o->n_extra; i++)
+        env_set(env, &nenv, o->extra_env[i]);
+}
 
+/* Starts the runtime (t0 is taken right before), stdout and stderr to out_file. */
+static void spawn_runtime(char **argv, char **env, const char *out_file)
+{
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-
-    logmsg("serving %ld invocations (%zu-byte event) on %s to %s", n_total, event_len, api,
-           argv[optind]);
     t0 = now_ns();
-    int rc = posix_spawn(&child, argv[optind], &fa, NULL, argv + optind, env);
+    int rc = posix_spawn(&child, argv[0], &fa, NULL, argv, env);
     if (rc != 0)
-        die("cannot start %s: %s", argv[optind], strerror(rc));
+        die("cannot start %s: %s", argv[0], strerror(rc));
     posix_spawn_file_actions_destroy(&fa);
+}
 
-    struct request req = {0};
+/* Serves every request a readable connection has buffered; drops it when it ends or fails. */
+static void serve_connection(int i, struct request *req)
+{
+    struct conn *c = &conns[i];
+    do { /* also serve requests already buffered (pipelining) */
+        int r = read_request(c, req);
+        if (r <= 0 || handle(c, req) != 0) {
+            drop_conn(i);
+            return;
+        }
+    } while (!done && c->start < c->end);
+}
+
+/* Serves the Runtime API until the run is done; returns NULL or what went wrong, and sets
+ * *child_gone when the runtime exited meanwhile (its status in *status). */
+static const char *serve(int lfd, int idle_timeout, int *child_gone, int *status)
+{
+    struct request req = { 0 };
     struct pollfd pfd[MAX_CONNS + 1];
-    int child_gone = 0, status = 0;
-    struct rusage ru;
     uint64_t last_activity = now_ns();
-    const char *failure = NULL;
-
     while (!done && !init_error) {
         pfd[0].fd = lfd;
         pfd[0].events = POLLIN;
@@ -789,15 +884,12 @@ int main(int argc, char **argv)
         if (pr < 0 && errno != EINTR)
             die("poll: %s", strerror(errno));
         if (pr <= 0) {
-            if (waitpid(child, &status, WNOHANG) == child) {
-                child_gone = 1;
-                failure = "runtime exited before the run ended";
-                break;
+            if (waitpid(child, status, WNOHANG) == child) {
+                *child_gone = 1;
+                return "runtime exited before the run ended";
             }
-            if (now_ns() - last_activity > (uint64_t)idle_timeout * 1000000000u) {
-                failure = "timed out waiting for the runtime";
-                break;
-            }
+            if (now_ns() - last_activity > (uint64_t)idle_timeout * 1000000000u)
+                return "timed out waiting for the runtime";
             continue;
         }
         last_activity = now_ns();
@@ -806,85 +898,79 @@ int main(int argc, char **argv)
             if (fd >= 0)
                 add_conn(fd);
         }
-        for (int i = nconns - 1; i >= 0; i--) {
-            if (!(pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            struct conn *c = &conns[i];
-            int keep = 1;
-            do { /* also serve requests already buffered (pipelining) */
-                int r = read_request(c, &req);
-                if (r <= 0 || handle(c, &req) != 0) {
-                    keep = 0;
-                    break;
-                }
-            } while (!done && c->start < c->end);
-            if (!keep)
-                drop_conn(i);
-            if (done)
-                break;
+        for (int i = nconns - 1; i >= 0 && !done; i--) {
+            if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR))
+                serve_connection(i, &req);
         }
     }
+    return NULL;
+}
 
-    uint64_t t_end = now_ns();
-    long peak_rss = -1, final_rss = -1;
-    if (!child_gone) {
-        read_proc_rss(child, &final_rss, &peak_rss);
-        int reaped = 0;
-        if (kill_sig == 0) {
-            /* CLOSE: the Runtime API goes away; a runtime exits on its own (and a
-             * wrapper like strace or valgrind then writes its report). */
-            while (nconns > 0)
-                drop_conn(nconns - 1);
-            close(lfd);
-            for (int i = 0; i < 2000 && !reaped; i++) {
-                if (wait4(child, &status, WNOHANG, &ru) == child)
-                    reaped = 1;
-                else
-                    usleep(5000);
-            }
-            if (!reaped)
-                logmsg("runtime still running 10 s after the Runtime API closed: killed");
+/*
+ * Ends the runtime: with kill_sig, or (0, CLOSE) by closing the Runtime API and waiting up to
+ * 10 s for it to exit on its own (a wrapper like strace or valgrind then writes its report).
+ */
+static void stop_runtime(int lfd, int kill_sig, int *status, struct rusage *ru)
+{
+    int reaped = 0;
+    if (kill_sig == 0) {
+        while (nconns > 0)
+            drop_conn(nconns - 1);
+        close(lfd);
+        for (int i = 0; i < 2000 && !reaped; i++) {
+            if (wait4(child, status, WNOHANG, ru) == child)
+                reaped = 1;
+            else
+                usleep(5000);
         }
-        if (!reaped) {
-            kill(child, kill_sig ? kill_sig : SIGKILL);
-            while (wait4(child, &status, 0, &ru) < 0 && errno == EINTR)
-                ;
-        }
-    } else {
-        getrusage(RUSAGE_CHILDREN, &ru);
+        if (!reaped)
+            logmsg("runtime still running 10 s after the Runtime API closed: killed");
     }
-    if (!failure && init_error)
-        failure = "runtime posted /init/error";
-    if (!failure && (wrong || posted_errors || protocol_errors))
-        failure = "wrong answers";
-    if (failure) {
-        fprintf(stderr, "driver: FAILED: %s (%ld of %ld answered, %ld wrong, %ld /error, "
-                "%ld protocol errors)", failure, answered, n_total, wrong, posted_errors,
-                protocol_errors);
-        if (WIFEXITED(status))
-            fprintf(stderr, "; runtime exit status %d", WEXITSTATUS(status));
-        else if (WIFSIGNALED(status) && child_gone)
-            fprintf(stderr, "; runtime killed by signal %d", WTERMSIG(status));
-        fprintf(stderr, "; runtime output: %s\n", out_file);
+    if (!reaped) {
+        kill(child, kill_sig ? kill_sig : SIGKILL);
+        while (wait4(child, status, 0, ru) < 0 && errno == EINTR)
+            ;
     }
+}
 
-    /* Steady per-invocation time: median cycle after the warm-up. */
-    uint64_t med = 0, p10 = 0, p90 = 0;
-    long ncyc = 0;
-    if (answered >= 2) {
-        long first = n_warmup + 1 > 2 ? n_warmup + 1 : 2;
-        if (first > answered)
-            first = answered;
-        uint64_t *cyc = xrealloc(NULL, sizeof *cyc * (size_t)(answered + 1));
-        for (long i = first; i <= answered; i++)
-            cyc[ncyc++] = t_resp[i] - t_resp[i - 1];
-        qsort(cyc, (size_t)ncyc, sizeof *cyc, cmp_u64);
-        med = cyc[ncyc / 2];
-        p10 = cyc[ncyc / 10];
-        p90 = cyc[ncyc * 9 / 10];
-        free(cyc);
-    }
+static void report_failure(const char *failure, int status, int child_gone, const char *out_file)
+{
+    fprintf(stderr,
+            "driver: FAILED: %s (%ld of %ld answered, %ld wrong, %ld /error, "
+            "%ld protocol errors)",
+            failure, answered, n_total, wrong, posted_errors, protocol_errors);
+    if (WIFEXITED(status))
+        fprintf(stderr, "; runtime exit status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status) && child_gone)
+        fprintf(stderr, "; runtime killed by signal %d", WTERMSIG(status));
+    fprintf(stderr, "; runtime output: %s\n", out_file);
+}
 
+/* Steady per-invocation time: median (and p10, p90) cycle after the warm-up. */
+static long steady_cycles(uint64_t *med, uint64_t *p10, uint64_t *p90)
+{
+    *med = *p10 = *p90 = 0;
+    if (answered < 2)
+        return 0;
+    long first = n_warmup + 1 > 2 ? n_warmup + 1 : 2, ncyc = 0;
+    if (first > answered)
+        first = answered;
+    uint64_t *cyc = xrealloc(NULL, sizeof *cyc * (size_t)(answered + 1));
+    for (long i = first; i <= answered; i++)
+        cyc[ncyc++] = t_resp[i] - t_resp[i - 1];
+    qsort(cyc, (size_t)ncyc, sizeof *cyc, cmp_u64);
+    *med = cyc[ncyc / 2];
+    *p10 = cyc[ncyc / 10];
+    *p90 = cyc[ncyc * 9 / 10];
+    free(cyc);
+    return ncyc;
+}
+
+static void print_results(const char *failure, uint64_t t_end, long peak_rss, long final_rss,
+                          const struct rusage *ru)
+{
+    uint64_t med, p10, p90;
+    long ncyc = steady_cycles(&med, &p10, &p90);
     printf("result=%s\n", failure ? "fail" : "ok");
     printf("invocations=%ld\n", answered);
     printf("wrong=%ld\n", wrong + posted_errors);
@@ -900,12 +986,53 @@ int main(int argc, char **argv)
     printf("final_rss_kb=%ld\n", final_rss);
     printf("final_rss_anon_kb=%ld\n", rss_anon);
     printf("final_rss_file_kb=%ld\n", rss_file);
-    printf("ru_maxrss_kb=%ld\n", ru.ru_maxrss);
-    printf("child_user_us=%ld\n", (long)(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec));
-    printf("child_sys_us=%ld\n", (long)(ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec));
+    printf("ru_maxrss_kb=%ld\n", ru->ru_maxrss);
+    printf("child_user_us=%ld\n", (long)(ru->ru_utime.tv_sec * 1000000 + ru->ru_utime.tv_usec));
+    printf("child_sys_us=%ld\n", (long)(ru->ru_stime.tv_sec * 1000000 + ru->ru_stime.tv_usec));
     for (int i = 0; i < nsamples; i++) {
         printf("rss_at_%ld_kb=%ld\n", sample_at[i], sample_rss[i]);
         printf("hwm_at_%ld_kb=%ld\n", sample_at[i], sample_hwm[i]);
     }
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    int first_arg = parse_options(argc, argv, &o);
+    if (o.cpu >= 0) { /* the runtime inherits it */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(o.cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0)
+            die("cannot pin to CPU %d: %s", o.cpu, strerror(errno));
+    }
+    load_payloads(&o);
+    signal(SIGPIPE, SIG_IGN);
+    char api[32];
+    int lfd = listen_loopback(api, sizeof api);
+    char *env[MAX_ENV];
+    build_env(env, api, &o);
+    logmsg("serving %ld invocations (%zu-byte event) on %s to %s", n_total, event_len, api,
+           argv[first_arg]);
+    spawn_runtime(argv + first_arg, env, o.out_file);
+
+    int child_gone = 0, status = 0;
+    const char *failure = serve(lfd, o.idle_timeout, &child_gone, &status);
+    uint64_t t_end = now_ns();
+    long peak_rss = -1, final_rss = -1;
+    struct rusage ru;
+    if (!child_gone) {
+        read_proc_rss(child, &final_rss, &peak_rss);
+        stop_runtime(lfd, o.kill_sig, &status, &ru);
+    } else {
+        getrusage(RUSAGE_CHILDREN, &ru);
+    }
+    if (!failure && init_error)
+        failure = "runtime posted /init/error";
+    if (!failure && (wrong || posted_errors || protocol_errors))
+        failure = "wrong answers";
+    if (failure)
+        report_failure(failure, status, child_gone, o.out_file);
+    print_results(failure, t_end, peak_rss, final_rss, &ru);
     return failure ? 1 : 0;
 }

@@ -8,14 +8,18 @@ build=$1 layer=$2 version=$3
 shift 3
 rm -rf "$layer"
 mkdir -p "$layer/bin" "$layer/lib"
-cp layer/bootstrap "$layer/bootstrap"
-chmod 755 "$layer/bootstrap"
+# /opt/bootstrap is the runtime ELF itself (RUNPATH $ORIGIN/lib): Lambda execs it directly.
+# bin/lambda-c-runtime (RUNPATH $ORIGIN/../lib) is for a bootstrap of one's own that execs it.
+cp "$build/bin/bootstrap" "$layer/bootstrap"
 cp "$build/bin/lambda-c-runtime" "$layer/bin/"
-"$strip" --strip-unneeded "$layer/bin/lambda-c-runtime"
+chmod 755 "$layer/bootstrap" "$layer/bin/lambda-c-runtime"
+"$strip" --strip-unneeded "$layer/bootstrap" "$layer/bin/lambda-c-runtime"
 # The SDK under its soname only: that is what the runtime and handlers load.
 soname=$(ls "$build"/lib/liblambda-c.so.[0-9]* | sed -n 's|.*/\(liblambda-c\.so\.[0-9]*\)$|\1|p' | head -n 1)
 cp -L "$build/lib/$soname" "$layer/lib/$soname"
+# LAYER_WITHOUT: sonames left out (the core layer leaves out liblambda-c-aws.so.N).
 for lib in "$build"/lib/liblambda-c-*.so.[0-9]; do
+    case " ${LAYER_WITHOUT:-} " in *" ${lib##*/} "*) continue ;; esac
     [ -e "$lib" ] && cp -L "$lib" "$layer/lib/"
 done
 for lib in "$@"; do

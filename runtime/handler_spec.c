@@ -14,7 +14,7 @@ static int is_identifier(const char *s)
     return 1;
 }
 
-int handler_spec_parse(const char *handler, handler_spec *spec, char *why, size_t why_cap)
+int lc_handler_spec_parse(const char *handler, lc_handler_spec *spec, char *why, size_t why_cap)
 {
     if (!handler || !*handler) {
         snprintf(why, why_cap, "the Handler setting is empty");

@@ -9,12 +9,12 @@
 
 #include <stddef.h>
 
-typedef struct handler_spec {
-    char file[512];   /* relative path without ".so" */
+typedef struct lc_handler_spec {
+    char file[512]; /* relative path without ".so" */
     char symbol[256];
-} handler_spec;
+} lc_handler_spec;
 
 /* Returns 1 and fills spec when handler is well-formed; otherwise 0 with a reason in why. */
-int handler_spec_parse(const char *handler, handler_spec *spec, char *why, size_t why_cap);
+int lc_handler_spec_parse(const char *handler, lc_handler_spec *spec, char *why, size_t why_cap);
 
 #endif

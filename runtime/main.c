@@ -3,7 +3,13 @@
  * _HANDLER from $LAMBDA_TASK_ROOT and serves invocations with the SDK's loop.
  * Every init failure is reported to /runtime/init/error with a precise
  * errorType, then the process exits non-zero, as Lambda requires.
+ *
+ * Order: parse _HANDLER, read the handler's ABI marker from the file (elf_symbols.h),
+ * refuse an incompatible ABI, load the libraries a pre-1.2 handler expects inside
+ * liblambda-c (compat.h), dlopen the handler, run its init, serve.
  */
+#include "compat.h"
+#include "elf_symbols.h"
 #include "handler_spec.h"
 #include "lambda-c.h"
 
@@ -15,52 +21,46 @@
 /* Reports an init failure (see lambda_runtime_init_error) and gives main's exit status. */
 #define init_failed(...) (lambda_runtime_init_error(__VA_ARGS__), 1)
 
-int main(void)
+/*
+ * Reads and checks the handler's ABI marker before anything of the handler is bound.
+ * Returns 0 with *abi set, or an exit status after reporting the init error. A file that
+ * cannot be read as ELF is left to dlopen, whose message says more (ImportModuleError).
+ */
+static int check_abi(const char *path, unsigned *abi, lc_compat_libs *compat)
 {
-    const char *handler = getenv("_HANDLER");
-    const char *task_root = getenv("LAMBDA_TASK_ROOT");
-    if (!task_root || !*task_root)
-        task_root = "/var/task";
-    lambda_log_info("lambda-c runtime %s (ABI %d.%d) starting, handler %s", lambda_version(),
-                    LAMBDA_C_ABI_MAJOR, LAMBDA_C_ABI_MINOR, handler ? handler : "(unset)");
-
-    handler_spec spec;
+    lc_elf elf;
     char why[256];
-    if (!handler_spec_parse(handler, &spec, why, sizeof why)) {
-        return init_failed("Runtime.MalformedHandlerName", "Bad handler '%s': %s",
-                           handler ? handler : "", why);
+    if (lc_elf_open(&elf, path, why, sizeof why) != 0) {
+        *abi = 0;
+        return 0;
     }
-
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.so", task_root, spec.file);
-    /* RTLD_NOW: a missing dependency or symbol is an init error now, not a crash later. */
-    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        return init_failed("Runtime.ImportModuleError", "Unable to load handler file %s: %s", path,
-                           dlerror());
-    }
-
-    lambda_handler_fn *fn = (lambda_handler_fn *)dlsym(library, spec.symbol);
-    if (!fn) {
-        return init_failed("Runtime.HandlerNotFound", "Handler '%s' missing: no symbol '%s' in %s",
-                           handler, spec.symbol, path);
-    }
-
-    const unsigned *abi = (const unsigned *)dlsym(library, LAMBDA_HANDLER_ABI_SYMBOL);
-    if (!abi) {
-        return init_failed("Runtime.IncompatibleABI",
-                           "%s has no lambda-c ABI marker (%s): build it with #include <lambda-c.h>",
-                           path, LAMBDA_HANDLER_ABI_SYMBOL);
-    }
+    int found = lc_elf_read_u32(&elf, LAMBDA_HANDLER_ABI_SYMBOL, abi, why, sizeof why);
+    lc_compat_libs_for(&elf, *abi, compat);
+    lc_elf_close(&elf);
+    if (found < 0)
+        return init_failed("Runtime.IncompatibleABI", "%s: malformed lambda-c ABI marker: %s", path,
+                           why);
+    if (found == 0)
+        return init_failed(
+            "Runtime.IncompatibleABI",
+            "%s has no lambda-c ABI marker (%s): build it with #include <lambda-c.h>", path,
+            LAMBDA_HANDLER_ABI_SYMBOL);
     if (!lambda_abi_compatible(lambda_abi_version(), *abi)) {
-        return init_failed("Runtime.IncompatibleABI",
-                 "%s was built against lambda-c ABI %u.%u, but this layer's runtime (lambda-c %s) "
-                 "provides ABI %u.%u; attach a layer version with lambda-c ABI %u.%u or newer of "
-                 "the same major",
-                 path, *abi >> 16, *abi & 0xffffu, lambda_version(), lambda_abi_version() >> 16,
-                 lambda_abi_version() & 0xffffu, *abi >> 16, *abi & 0xffffu);
+        unsigned ours = lambda_abi_version();
+        return init_failed(
+            "Runtime.IncompatibleABI",
+            "%s was built against lambda-c ABI %u.%u, but this layer's runtime (lambda-c %s) "
+            "provides ABI %u.%u; attach a layer version with lambda-c ABI %u.%u or newer of "
+            "the same major",
+            path, *abi >> 16, *abi & 0xffffu, lambda_version(), ours >> 16, ours & 0xffffu,
+            *abi >> 16, *abi & 0xffffu);
     }
+    return 0;
+}
 
+/* Runs lambda_function_init and registers lambda_function_shutdown, when the file has them. */
+static int run_entry_points(void *library, const char *path)
+{
     lambda_function_init_fn *init =
         (lambda_function_init_fn *)dlsym(library, LAMBDA_FUNCTION_INIT_SYMBOL);
     if (init) {
@@ -70,12 +70,63 @@ int main(void)
                                LAMBDA_FUNCTION_INIT_SYMBOL, path, status);
         }
     }
-
     lambda_function_shutdown_fn *shutdown =
         (lambda_function_shutdown_fn *)dlsym(library, LAMBDA_FUNCTION_SHUTDOWN_SYMBOL);
     if (shutdown)
         lambda_runtime_on_shutdown(shutdown);
+    return 0;
+}
 
+int main(void)
+{
+    const char *handler = getenv("_HANDLER");
+    const char *task_root = getenv("LAMBDA_TASK_ROOT");
+    if (!task_root || !*task_root)
+        task_root = "/var/task";
+    lambda_log_info("lambda-c runtime %s (ABI %d.%d) starting, handler %s", lambda_version(),
+                    LAMBDA_C_ABI_MAJOR, LAMBDA_C_ABI_MINOR, handler ? handler : "(unset)");
+
+    lc_handler_spec spec;
+    char why[256];
+    if (!lc_handler_spec_parse(handler, &spec, why, sizeof why)) {
+        return init_failed("Runtime.MalformedHandlerName", "Bad handler '%s': %s",
+                           handler ? handler : "", why);
+    }
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.so", task_root, spec.file);
+    unsigned abi = 0;
+    lc_compat_libs compat = { 0 };
+    int status = check_abi(path, &abi, &compat);
+    if (status != 0)
+        return status;
+    if (lc_compat_load(&compat, why, sizeof why) != 0)
+        return init_failed("Runtime.ImportModuleError", "%s needs %s", path, why);
+
+    /* RTLD_NOW: a missing dependency or symbol is an init error now, not a crash later. */
+    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        return init_failed("Runtime.ImportModuleError", "Unable to load handler file %s: %s", path,
+                           dlerror());
+    }
+    if (abi == 0) { /* not read from the file above: ask the loaded object */
+        const unsigned *marker = (const unsigned *)dlsym(library, LAMBDA_HANDLER_ABI_SYMBOL);
+        if (!marker)
+            return init_failed("Runtime.IncompatibleABI",
+                               "%s has no lambda-c ABI marker (%s): build it with #include "
+                               "<lambda-c.h>",
+                               path, LAMBDA_HANDLER_ABI_SYMBOL);
+        abi = *marker;
+    }
+
+    lambda_handler_fn *fn = (lambda_handler_fn *)dlsym(library, spec.symbol);
+    if (!fn) {
+        return init_failed("Runtime.HandlerNotFound", "Handler '%s' missing: no symbol '%s' in %s",
+                           handler, spec.symbol, path);
+    }
+    status = run_entry_points(library, path);
+    if (status != 0)
+        return status;
     /* The handler's own ABI was checked above; the loop checks ours against itself. */
-    return lambda_run_abi(fn, *abi);
+    return lambda_run_abi(fn, abi);
 }

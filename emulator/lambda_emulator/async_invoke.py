@@ -72,7 +72,9 @@ class AsyncInvoker:
                 return
         retry = Invocation(inv.fn, inv.payload, inv.content_type, None, "Event", inv.qualifier,
                            retry_of=inv)
-        self.emu.start_background(retry)
+        if not self.emu.start_background(retry):
+            Log.info("%s: async invocation %s: retry %d dropped, the function's event queue is full"
+                     % (inv.fn.name, inv.request_id, inv.attempt))
 
     def give_up(self, inv, condition):
         record = failure_record(inv, condition)

@@ -97,8 +97,16 @@ def build_parser():
                         "[,alias.NAME=VERSION...][,retries=0-2][,retry_delay=S][,max_event_age=S]"
                         "[,on_failure=FILE][,fault=KIND] (repeatable)")
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--allow-host", action="append", metavar="NAME", default=[],
+                   help="also answer requests whose Host is NAME (by default only IP addresses and "
+                        "localhost: DNS-rebinding protection; repeatable)")
     p.add_argument("--port", type=int, default=None,
                    help="Invoke API port (default 9001, or a free one with --invoke; 0 = pick a free port)")
+    p.add_argument("--max-connections", type=int, default=128, metavar="N",
+                   help="Invoke API connections at once; more are answered 503 (default 128)")
+    p.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="close an Invoke API connection whose next request head has not arrived "
+                        "within SECONDS (default 60; the body gets 120 more)")
     p.add_argument("--port-file", metavar="FILE", help="write the port number here once listening")
     p.add_argument("--runtime-wrapper", metavar="CMD",
                    help="command prefix for the bootstrap, e.g. 'valgrind --error-exitcode=99'")

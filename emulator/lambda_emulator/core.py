@@ -10,16 +10,18 @@ import threading
 import traceback
 import zipfile
 
+from . import supervisor
 from .async_invoke import AsyncInvoker
 from .freshness import Source
+from .httprules import HostPolicy
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
-from .limits import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
+from .limits import BODY_TIMEOUT_S, EVENT_QUEUE_MAX, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
 from .logs import Log, log_end
 from .registry import Function, UsageError, parse_function_spec, resolve
 from .sinks import NullSink
 from .util import error_json, mono
-from .zips import merge_dir_into, unzip_into
+from .zips import Budget, UnsafeArchive, merge_dir_into, unzip_into
 
 
 class Emulator:
@@ -27,6 +29,7 @@ class Emulator:
         self.args = args
         self.region = args.region
         self.host = args.host
+        self.host_policy = HostPolicy(getattr(args, "allow_host", None) or ())
         self.wrapper = shlex.split(args.runtime_wrapper) if args.runtime_wrapper else []
         if self.wrapper:
             found = shutil.which(self.wrapper[0])
@@ -40,6 +43,7 @@ class Emulator:
         self.port = None
         self.inflight = 0
         self.inflight_cond = threading.Condition()
+        self.events = collections.Counter()     # Event invocations per function, in flight
         self.recent = collections.OrderedDict()
         self.recent_lock = threading.Lock()
         self.async_invoker = AsyncInvoker(self)
@@ -68,18 +72,21 @@ class Emulator:
         """The /opt stand-in: a single layer folder in place, else the layers merged in order
         into a new folder (a fresh one each time the layers change)."""
         layers = [s.path for s in self.layer_sources]
+        budget = Budget()
         if len(layers) == 1 and os.path.isdir(layers[0]):
+            self.layer_budget_left = budget.left
             return layers[0]
         self.layer_generation += 1
         dest = self._tmp("opt" if self.layer_generation == 1 else "opt-%d" % self.layer_generation)
         for p in layers:
-            if os.path.isdir(p):
-                merge_dir_into(p, dest)
-            else:
-                try:
-                    unzip_into(p, dest)
-                except (zipfile.BadZipFile, OSError) as e:
-                    raise UsageError("cannot unpack layer %s: %s" % (p, e))
+            try:
+                if os.path.isdir(p):
+                    merge_dir_into(p, dest, budget, lambda_root="/opt")
+                else:
+                    unzip_into(p, dest, budget, lambda_root="/opt")
+            except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
+                raise UsageError("cannot unpack layer %s: %s" % (p, e))
+        self.layer_budget_left = budget.left
         return dest
 
     def _unpack_function(self, cfg, source):
@@ -89,9 +96,10 @@ class Emulator:
         cfg["unpacked"] = cfg.get("unpacked", 0) + 1
         n = cfg["unpacked"]
         dest = self._tmp("task-" + cfg["name"] + ("" if n == 1 else "-%d" % n))
+        budget = Budget(self.layer_budget_left)   # Lambda: function and layers together
         try:
-            unzip_into(source.path, dest)
-        except (zipfile.BadZipFile, OSError) as e:
+            unzip_into(source.path, dest, budget, lambda_root="/var/task")
+        except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
             raise UsageError("cannot unpack function %s: %s" % (source.path, e))
         return dest
 
@@ -144,7 +152,13 @@ class Emulator:
         except OSError as e:
             raise UsageError("cannot listen on %s:%d: %s" % (self.host, port, e.strerror or e))
         self.server.emu = self
+        self.server.host_policy = self.host_policy
+        self.server.max_connections = max(1, getattr(self.args, "max_connections", 128) or 128)
+        idle = getattr(self.args, "idle_timeout", 60.0) or 60.0
+        self.server.idle_timeout = idle
+        self.server.body_timeout = BODY_TIMEOUT_S
         self.port = self.server.server_address[1]
+        supervisor.start(self)
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="invoke-api", daemon=True).start()
 
@@ -174,10 +188,16 @@ class Emulator:
 
     # ---- running invocations
     def start_background(self, inv):
+        """Run an Event invocation on its own thread; False (throttled) when its function
+        already has EVENT_QUEUE_MAX of them waiting or running."""
         with self.inflight_cond:
+            if self.events[inv.fn.name] >= EVENT_QUEUE_MAX:
+                return False
+            self.events[inv.fn.name] += 1
             self.inflight += 1      # counted before the thread runs: wait_idle() sees it
         threading.Thread(target=self.execute, args=(inv, NullSink(), True), daemon=True,
                          name="event-" + inv.request_id[:8]).start()
+        return True
 
     def execute(self, inv, sink, counted=False):
         """Runs an invocation to its end. False when it was refused: a synchronous invoke
@@ -206,6 +226,8 @@ class Emulator:
         finally:
             with self.inflight_cond:
                 self.inflight -= 1
+                if inv.invoke_type == "Event":
+                    self.events[inv.fn.name] -= 1
                 self.inflight_cond.notify_all()
         return True
 
@@ -338,6 +360,7 @@ class Emulator:
             except Exception:
                 pass
         self.wait_idle(1.0)
+        supervisor.kill_leftovers()
         if self.tmp_root is not None:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
             self.tmp_root = None

@@ -8,10 +8,10 @@ import threading
 import time
 import uuid
 
-from . import VERSION, external_extensions, runtime_api
+from . import VERSION, external_extensions, procs, runtime_api, supervisor
 from .external_extensions import MAX_EXTENSIONS, RUNTIME_SHUTDOWN_S, SHUTDOWN_BUDGET_S
 from .invocation import State
-from .limits import EXTENSION_GRACE_S, PASSTHROUGH_ENV, WRAPPER_GRACE_S
+from .limits import EXTENSION_GRACE_S, PASSTHROUGH_ENV, RUNTIME_API_MAX_CONNECTIONS, WRAPPER_GRACE_S
 from .logs import Log
 from .output import OutputReader
 from .telemetry import Telemetry
@@ -75,6 +75,15 @@ class Environment:
         self.spawned_at = mono()
         self.init_reported = False
         self.log_stream = "%s/[%s]%s" % (time.strftime("%Y/%m/%d", time.gmtime()), fn.version, uuid.uuid4().hex)
+        # supervision (supervisor.py): other processes the emulator starts for this
+        # environment (extension_pids: its external extensions, spared until their shutdown), processes seen in it {pid: start time}, the marker its processes inherit
+        self.extra_roots = set()
+        self.known = {}
+        self.marker = procs.MARKER_VAR + self.log_stream.encode()
+        self.refused_connections = 0
+        self.pid_known = threading.Event()   # the bootstrap may connect before Popen() returns
+        self.memory_note = None
+        self.extension_pids = set()
 
     # ---- platform log lines of the environment (they go to its invocations' logs)
     def platform_line(self, text):
@@ -223,6 +232,10 @@ class Environment:
                              % (len(extensions), MAX_EXTENSIONS))
         self.server = runtime_api.RuntimeApiServer(("127.0.0.1", 0), runtime_api.RuntimeApiHandler)
         self.server.env = self
+        self.server.host_policy = self.emu.host_policy
+        # each extension holds an event/next and may call the APIs meanwhile
+        self.server.max_connections = (RUNTIME_API_MAX_CONNECTIONS + 2 * self.fn.max_concurrency
+                                       + 2 * len(extensions))
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="runtime-api-%d" % self.port, daemon=True).start()
@@ -243,6 +256,8 @@ class Environment:
         except OSError as e:
             self._close_server()
             raise SpawnError("Extension.LaunchError", "fork/exec extension: %s" % (e.strerror or e))
+        self.extension_pids.update(p.proc.pid for p in self.ext_procs)
+        self.pid_known.set()     # the extensions' connections are recognised from now on
         self.boot_thread = threading.Thread(target=self._boot, args=(argv,), name="boot", daemon=True)
         self.boot_thread.start()
         return None
@@ -285,20 +300,24 @@ class Environment:
         for inv in victims:
             fn.complete(inv, drain=0.0)
         self.shutdown_extensions(self.kill_reason or "failure")
+        self.pid_known.set()
         self.proc_exited.set()
         self.finished.set()
 
     def _spawn_runtime(self, argv):
+        self.pid_known.clear()   # a connection of the runtime waits until its pid is known
         try:
             self.proc = subprocess.Popen(argv, cwd=self.code_dir, env=self.build_env(),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, start_new_session=True,
                                          close_fds=True)
         except OSError as e:
+            self.pid_known.set()
             self._close_server()
             raise SpawnError("Runtime.InvalidEntrypoint", "fork/exec %s: %s"
                              % (argv[0], (e.strerror or str(e)).lower()))
         self.pid = self.proc.pid
+        self.pid_known.set()
         self.readers = [OutputReader(self, self.proc.stdout), OutputReader(self, self.proc.stderr)]
         threading.Thread(target=self._watch, name="watch-%d" % self.pid, daemon=True).start()
         with self.fn.cond:
@@ -387,6 +406,9 @@ class Environment:
         try:
             if self.ext_procs or self.extensions:
                 external_extensions.shutdown(self, reason, deadline or mono() + SHUTDOWN_BUDGET_S)
+            if self.extension_pids:
+                self.extension_pids.clear()
+                supervisor.kill_all(self)   # what the extensions left behind
         finally:
             with self.fn.cond:
                 self.ext_closed = True
@@ -423,6 +445,8 @@ class Environment:
                 os.killpg(self.pid, signal.SIGKILL)   # the rest of the environment goes too
             except (ProcessLookupError, PermissionError):
                 pass
+            # and what left the process group or session (extensions go after their SHUTDOWN)
+            supervisor.kill_all(self, spare=self.extension_pids)
             try:
                 self.proc.wait(timeout=10)
             except Exception:
@@ -439,6 +463,7 @@ class Environment:
             fn.remove_env(self)
             fn.live_envs.discard(self)
             timed_out = self.kill_reason == "timeout"
+            oom = self.kill_reason == "oom"
             victims = [inv for inv in self.active.values() if inv.state in State.ACTIVE]
             if never_ready and self.pending and not timed_out:
                 self.init_report("error", "Runtime.ExitError")
@@ -460,6 +485,9 @@ class Environment:
                 if timed_out:
                     body = fn.timeout_body(inv)
                     fn.claim(inv, "timeout", body, error_type="Sandbox.Timedout")
+                elif oom:
+                    msg = "RequestId: %s Error: Runtime exited with error: signal: killed" % inv.request_id
+                    fn.claim(inv, "oom", error_json(msg, "Runtime.OutOfMemory"), error_type="Runtime.OutOfMemory")
                 elif self.init_failure or self.crash_error:
                     etype = (self.init_failure or self.crash_error)["type"]
                     fn.claim(inv, "exit", self.failure_body(inv), error_type=etype)
@@ -501,7 +529,6 @@ class Environment:
         return {
             "id": self.seq,
             "pid": self.pid,
-            "port": self.port,
             "state": state,
             "invocations": self.invocation_count,
             "completed": self.completed,

@@ -23,9 +23,10 @@ class InvokeServer(QuietServer):
 class Refused(Exception):
     """An invoke answered with an error before it runs: (status, error type, message)."""
 
-    def __init__(self, status, etype, message, extra=None):
+    def __init__(self, status, etype, message, extra=None, close=False):
         super().__init__(message)
         self.status, self.etype, self.message, self.extra = status, etype, message, extra or {}
+        self.close = close     # the connection cannot be used any more
 
 
 def client_context(header):
@@ -54,6 +55,12 @@ class InvokeHandler(BaseHandler):
         body.update(extra or {})
         self.send_json(status, body, headers=[("X-Amzn-ErrorType", etype),
                                               ("x-amzn-RequestId", str(uuid.uuid4()))])
+
+    def refuse(self, status, error_type, message):
+        self.close_connection = True
+        self.send_json(status, {"Type": "User", "message": message},
+                       headers=[("X-Amzn-ErrorType", error_type), ("x-amzn-RequestId", str(uuid.uuid4()))],
+                       close=True)
 
     def _route(self):
         """(operation, function name) of the request path, or (None, None)."""
@@ -100,15 +107,14 @@ class InvokeHandler(BaseHandler):
         op = "InvokeAsync" if itype == "Event" else "Invoke"
         too_large = Refused(413, "RequestEntityTooLargeException",
                             "Request must be smaller than %d bytes for the %s operation" % (limit, op))
-        length = self.headers.get("Content-Length")
+        kind, length = self.framing()
         try:
-            if length is not None and int(length) > limit and int(length) > (1 << 26):
+            if kind == "length" and length > limit and length > (1 << 26):
                 self.close_connection = True
                 raise too_large
             data, _total, _tr = read_body(self, limit)
         except (BodyError, OSError, ValueError):
-            self.close_connection = True
-            raise Refused(400, "InvalidRequestContentException", "Could not read request body")
+            raise Refused(400, "InvalidRequestContentException", "Could not read request body", close=True)
         if data is None:
             raise too_large
         return data
@@ -137,6 +143,8 @@ class InvokeHandler(BaseHandler):
         try:
             fn, qualifier, itype, data, context = self._prepare(ident, streaming_api)
         except Refused as e:
+            if e.close:
+                return self.refuse(e.status, e.etype, e.message)
             return self._error(e.status, e.etype, e.message, e.extra.pop("Type", "User"), e.extra)
         if itype == "DryRun":
             return self.send_bytes(204, b"", None, [("X-Amz-Executed-Version", fn.version),
@@ -150,10 +158,15 @@ class InvokeHandler(BaseHandler):
         if emu.args.invoke:
             emu.remember(inv)
         if itype == "Event":
-            emu.start_background(inv)   # counted in flight before the caller sees the 202
+            if not emu.start_background(inv):   # counted in flight before the caller sees the 202
+                return self.send_json(429, {"Reason": "ConcurrentInvocationLimitExceeded", "Type": "User",
+                                            "message": "Rate Exceeded."},
+                                      headers=[("X-Amzn-ErrorType", "TooManyRequestsException"),
+                                               ("Retry-After", "1"), ("x-amzn-RequestId", inv.request_id)])
             self.send_bytes(202, b"", None, [("X-Amz-Executed-Version", fn.version),
                                              ("x-amzn-RequestId", inv.request_id)])
             return
+        self.clear_deadline()
         tail = (self.headers.get("X-Amz-Log-Type") or "").lower() == "tail"
         sink = EventStreamSink(self, tail) if streaming_api else BufferSink()
         if not emu.execute(inv, sink):

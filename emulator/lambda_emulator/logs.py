@@ -108,7 +108,7 @@ def log_end(inv):
         Log.platform(inv, "START RequestId: %s Version: %s" % (rid, inv.version))
     if inv.status == "timeout":
         Log.platform(inv, "RequestId: %s Error: Task timed out after %.2f seconds" % (rid, fn.timeout))
-    elif inv.status in ("exit", "init_error", "spawn_error", "too_large", "runtime_error",
+    elif inv.status in ("exit", "oom", "init_error", "spawn_error", "too_large", "runtime_error",
                         "stream_error"):
         try:
             detail = json.loads(inv.body)

@@ -7,7 +7,7 @@ import queue
 import time
 import urllib.parse
 
-from . import extensions_api, faults
+from . import extensions_api, faults, supervisor
 from .httpio import BaseHandler, BodyError, QuietServer, StreamTooLarge, client_alive, read_body, read_body_chunks
 from .invocation import State
 from .limits import EXTENSION_API, MAX_RESPONSE, RUNTIME_API, TELEMETRY_API, XRAY_CAUSE_MAX
@@ -17,6 +17,10 @@ from .util import error_json, mono
 
 class RuntimeApiServer(QuietServer):
     env = None
+
+    def verify_request(self, request, client_address):
+        """Only the environment's own processes may use its Runtime API."""
+        return self.env is not None and supervisor.owns_connection(self.env, request)
 
 
 class RuntimeApiHandler(BaseHandler):
@@ -144,6 +148,10 @@ def deliver_locked(env, inv):
 
 def handle_answer(env, h, rid, kind):
     fn = env.fn
+    if supervisor.over_memory(env):
+        # its peak passed the memory size since the last poll: killed as on Lambda
+        supervisor.kill_for_memory(env)
+        return h.drop()
     mode = h.headers.get("Lambda-Runtime-Function-Response-Mode")
     hdr_iid = h.headers.get("Lambda-Runtime-Invocation-Id")
     with fn.cond:

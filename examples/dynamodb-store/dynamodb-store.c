@@ -55,12 +55,14 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
         return lambda_response_set_error(response, "InvalidEvent", "the event is not JSON: %s",
                                          lambda_event_json_error(event));
     const char *id = lambda_context_request_id(ctx);
-    if (json_object_is_type(root, json_type_object) && json_object_object_get_ex(root, "id", &id_field) &&
+    if (json_object_is_type(root, json_type_object) &&
+        json_object_object_get_ex(root, "id", &id_field) &&
         json_object_is_type(id_field, json_type_string))
         id = json_object_get_string(id_field);
     const char *table = getenv("TABLE");
     int64_t deadline = lambda_context_deadline_ms(ctx);
-    if (deadline) deadline -= 300;
+    if (deadline)
+        deadline -= 300;
 
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -75,14 +77,16 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     json_object_object_add(item, "received_ms", attr("N", json_object_new_string(ms)));
     lambda_code rc = lambda_aws_dynamodb_put_item(aws, table, item, deadline);
     json_object_put(item);
-    if (rc != LAMBDA_OK) return aws_error(response, "PutItem");
+    if (rc != LAMBDA_OK)
+        return aws_error(response, "PutItem");
 
     json_object *key = json_object_new_object();
     json_object_object_add(key, "id", attr("S", json_object_new_string(id)));
     json_object *stored = NULL;
     rc = lambda_aws_dynamodb_get_item(aws, table, key, 1, deadline, &stored);
     json_object_put(key);
-    if (rc != LAMBDA_OK) return aws_error(response, "GetItem");
+    if (rc != LAMBDA_OK)
+        return aws_error(response, "GetItem");
 
     json_object *answer = json_object_new_object();
     json_object_object_add(answer, "table", json_object_new_string(table));

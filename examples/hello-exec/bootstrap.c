@@ -16,7 +16,8 @@ int greet(lambda_event *event, const lambda_context *ctx, lambda_response *respo
         return lambda_response_set_error(response, "InvalidEvent", "the event is not JSON: %s",
                                          lambda_event_json_error(event));
     const char *who = "world";
-    if (json_object_object_get_ex(root, "name", &name) && json_object_is_type(name, json_type_string))
+    if (json_object_object_get_ex(root, "name", &name) &&
+        json_object_is_type(name, json_type_string))
         who = json_object_get_string(name);
     char text[512];
     snprintf(text, sizeof text, "Hello, %s, from my own bootstrap!", who);

@@ -31,9 +31,9 @@ typedef struct item {
 } item;
 
 static const item catalogue[] = {
-    {1, "lamp", "19.99"},
-    {2, "chair", "49.50"},
-    {3, "desk", "129.00"},
+    { 1, "lamp", "19.99" },
+    { 2, "chair", "49.50" },
+    { 3, "desk", "129.00" },
 };
 #define CATALOGUE_SIZE (sizeof catalogue / sizeof catalogue[0])
 
@@ -52,7 +52,8 @@ static json_object *item_json(int id, const char *name, json_object *price)
 
 static json_object *catalogue_json(const item *it)
 {
-    return item_json(it->id, it->name, json_object_new_double_s(strtod(it->price, NULL), it->price));
+    return item_json(it->id, it->name,
+                     json_object_new_double_s(strtod(it->price, NULL), it->price));
 }
 
 /* Answers {"message": message} with status. */
@@ -108,7 +109,8 @@ static void create_item(const lambda_http_request *req, lambda_http_response *re
 {
     /* "application/json", maybe with parameters ("; charset=utf-8"); media types ignore case. */
     const char *type = lambda_http_request_header(req, "content-type");
-    if (!type || strncasecmp(type, "application/json", 16) != 0 || (type[16] && type[16] != ';' && type[16] != ' ')) {
+    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+        (type[16] && type[16] != ';' && type[16] != ' ')) {
         send_error(res, 415, "send Content-Type: application/json");
         return;
     }
@@ -131,7 +133,8 @@ static void create_item(const lambda_http_request *req, lambda_http_response *re
     if (!complete || !json_object_object_get_ex(body, "name", &name) ||
         !json_object_is_type(name, json_type_string) || json_object_get_string_len(name) == 0 ||
         !json_object_object_get_ex(body, "price", &price) ||
-        !(json_object_is_type(price, json_type_double) || json_object_is_type(price, json_type_int))) {
+        !(json_object_is_type(price, json_type_double) ||
+          json_object_is_type(price, json_type_int))) {
         json_object_put(body);
         send_error(res, 400, "expected {\"name\": string, \"price\": number}");
         return;
@@ -142,7 +145,8 @@ static void create_item(const lambda_http_request *req, lambda_http_response *re
     lambda_http_response_set_status(res, 201);
     lambda_http_response_set_header(res, "Location", location);
     /* The parsed number keeps the client's spelling (json-c remembers it). */
-    lambda_http_response_set_body_json(res, item_json(id, json_object_get_string(name), json_object_get(price)));
+    lambda_http_response_set_body_json(
+        res, item_json(id, json_object_get_string(name), json_object_get(price)));
     json_object_put(body);
 }
 
@@ -152,9 +156,11 @@ static void route(const lambda_http_request *req, lambda_http_response *res)
     const char *path = lambda_http_request_path(req);
     /* An HTTP API stage other than $default prefixes rawPath with "/STAGE". */
     const char *stage = lambda_http_request_stage(req);
-    if (lambda_http_request_format(req) == LAMBDA_HTTP_FORMAT_HTTP_V2 && stage && strcmp(stage, "$default") != 0) {
+    if (lambda_http_request_format(req) == LAMBDA_HTTP_FORMAT_HTTP_V2 && stage &&
+        strcmp(stage, "$default") != 0) {
         size_t n = strlen(stage);
-        if (path[0] == '/' && strncmp(path + 1, stage, n) == 0 && (path[n + 1] == '/' || path[n + 1] == '\0'))
+        if (path[0] == '/' && strncmp(path + 1, stage, n) == 0 &&
+            (path[n + 1] == '/' || path[n + 1] == '\0'))
             path += n + 1;
     }
 
@@ -192,7 +198,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
                                          lambda_event_json_error(event));
     lambda_code rc = lambda_http_request_parse(root, &req);
     if (rc != LAMBDA_OK)
-        return lambda_response_set_error(response, "InvalidEvent", "not an HTTP event: %s", lambda_strerror(rc));
+        return lambda_response_set_error(response, "InvalidEvent", "not an HTTP event: %s",
+                                         lambda_strerror(rc));
 
     lambda_http_response *res;
     rc = lambda_http_response_new_for(req, &res);
@@ -201,8 +208,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
         return lambda_response_set_error(response, "OutOfMemory", "%s", lambda_strerror(rc));
     }
     route(req, res);
-    lambda_log_info("%s %s (request %s, from %s)", lambda_http_request_method(req), lambda_http_request_path(req),
-                    lambda_context_request_id(ctx),
+    lambda_log_info("%s %s (request %s, from %s)", lambda_http_request_method(req),
+                    lambda_http_request_path(req), lambda_context_request_id(ctx),
                     lambda_http_request_source_ip(req) ? lambda_http_request_source_ip(req) : "-");
 
     json_object *out;

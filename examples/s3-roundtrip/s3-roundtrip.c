@@ -45,11 +45,13 @@ typedef struct sink {
 static lambda_code collect(void *ctx, const void *data, size_t len)
 {
     sink *s = ctx;
-    if (s->len + len > 6 * 1024 * 1024) return LAMBDA_E_TOO_LARGE; /* Lambda's response limit */
+    if (s->len + len > 6 * 1024 * 1024)
+        return LAMBDA_E_TOO_LARGE; /* Lambda's response limit */
     if (s->len + len > s->cap) {
         size_t cap = (s->len + len) * 2;
         char *p = realloc(s->data, cap);
-        if (!p) return LAMBDA_E_NO_MEMORY;
+        if (!p)
+            return LAMBDA_E_NO_MEMORY;
         s->data = p;
         s->cap = cap;
     }
@@ -61,7 +63,8 @@ static lambda_code collect(void *ctx, const void *data, size_t len)
 static int aws_error(lambda_response *response, const char *what)
 {
     const char *code = lambda_aws_last_error_code();
-    return lambda_response_set_error(response, code ? code : "S3Error", "%s: %s", what, lambda_aws_last_error());
+    return lambda_response_set_error(response, code ? code : "S3Error", "%s: %s", what,
+                                     lambda_aws_last_error());
 }
 
 int handler(lambda_event *event, const lambda_context *ctx, lambda_response *response)
@@ -71,11 +74,14 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     char key[512];
     snprintf(key, sizeof key, "%s%s.json", prefix, lambda_context_request_id(ctx));
     int64_t deadline = lambda_context_deadline_ms(ctx);
-    if (deadline) deadline -= 300;
+    if (deadline)
+        deadline -= 300;
 
     size_t len = 0;
     const void *data = lambda_event_data(event, &len);
-    lambda_aws_s3_body body = {.data = data, .len = len, .content_type = lambda_event_content_type(event)};
+    lambda_aws_s3_body body = { .data = data,
+                                .len = len,
+                                .content_type = lambda_event_content_type(event) };
     lambda_aws_response *put = NULL;
     if (lambda_aws_s3_put_object(aws, bucket, key, &body, deadline, &put) != LAMBDA_OK) {
         lambda_aws_response_free(put);
@@ -88,14 +94,16 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     json_object_object_add(answer, "etag", etag ? json_object_new_string(etag) : NULL);
     lambda_aws_response_free(put);
 
-    sink got = {0};
-    if (lambda_aws_s3_get_object(aws, bucket, key, NULL, collect, &got, deadline, NULL) != LAMBDA_OK) {
+    sink got = { 0 };
+    if (lambda_aws_s3_get_object(aws, bucket, key, NULL, collect, &got, deadline, NULL) !=
+        LAMBDA_OK) {
         free(got.data);
         json_object_put(answer);
         return aws_error(response, "GetObject");
     }
     json_object_object_add(answer, "bytes", json_object_new_int64((int64_t)got.len));
-    json_object_object_add(answer, "same", json_object_new_boolean(got.len == len && !memcmp(got.data, data, len)));
+    json_object_object_add(answer, "same",
+                           json_object_new_boolean(got.len == len && !memcmp(got.data, data, len)));
     free(got.data);
     lambda_log_info("stored and read back s3://%s/%s (%zu bytes)", bucket, key, len);
     return lambda_response_set_json(response, answer);

@@ -38,12 +38,15 @@ static int process(const lambda_sqs_message *m)
              strspn(body + end, " \t\r\n") == len - end;
     json_tokener_free(tok);
     json_object *id = NULL, *amount = NULL;
-    ok = ok && json_object_object_get_ex(order, "orderId", &id) && json_object_is_type(id, json_type_string) &&
+    ok = ok && json_object_object_get_ex(order, "orderId", &id) &&
+         json_object_is_type(id, json_type_string) &&
          json_object_object_get_ex(order, "amount", &amount) &&
-         (json_object_is_type(amount, json_type_int) || json_object_is_type(amount, json_type_double)) &&
+         (json_object_is_type(amount, json_type_int) ||
+          json_object_is_type(amount, json_type_double)) &&
          json_object_get_double(amount) > 0;
     if (ok)
-        lambda_log_info("order %s: %.2f (attempt %s)", json_object_get_string(id), json_object_get_double(amount),
+        lambda_log_info("order %s: %.2f (attempt %s)", json_object_get_string(id),
+                        json_object_get_double(amount),
                         lambda_sqs_message_system_attribute(m, "ApproximateReceiveCount"));
     else
         lambda_log_warn("message %s is not a valid order", lambda_sqs_message_id(m));
@@ -68,7 +71,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
                                          lambda_event_json_error(event));
     lambda_code rc = lambda_sqs_event_parse(root, &sqs);
     if (rc != LAMBDA_OK)
-        return lambda_response_set_error(response, "InvalidEvent", "not an SQS event: %s", lambda_strerror(rc));
+        return lambda_response_set_error(response, "InvalidEvent", "not an SQS event: %s",
+                                         lambda_strerror(rc));
     if (lambda_sqs_batch_response_new(&answer) != LAMBDA_OK) {
         lambda_sqs_event_free(sqs);
         return lambda_response_set_error(response, "OutOfMemory", "cannot build the response");
@@ -79,7 +83,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     for (size_t i = 0; i < count; i++) {
         const lambda_sqs_message *m = lambda_sqs_event_message(sqs, i);
         if (give_up || process(m) != 0) {
-            rc = lambda_sqs_batch_response_add_failure(answer, lambda_sqs_message_id(m) ? lambda_sqs_message_id(m) : "");
+            rc = lambda_sqs_batch_response_add_failure(
+                answer, lambda_sqs_message_id(m) ? lambda_sqs_message_id(m) : "");
             if (rc != LAMBDA_OK)
                 break;
             failed++;

@@ -14,7 +14,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     (void)ctx;
     json_object *root, *rows_value;
     long rows = 100000;
-    if (lambda_event_json(event, &root) == LAMBDA_OK && json_object_object_get_ex(root, "rows", &rows_value))
+    if (lambda_event_json(event, &root) == LAMBDA_OK &&
+        json_object_object_get_ex(root, "rows", &rows_value))
         rows = (long)json_object_get_int64(rows_value);
 
     lambda_code rc = lambda_response_stream_begin(response, "text/csv");
@@ -26,7 +27,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     for (long i = 0; i < rows; i++) {
         if (sizeof buf - used < 128) {
             if ((rc = lambda_response_stream_write(response, buf, used)) != LAMBDA_OK)
-                return lambda_response_set_error(response, "StreamError", "%s", lambda_strerror(rc));
+                return lambda_response_set_error(response, "StreamError", "%s",
+                                                 lambda_strerror(rc));
             used = 0;
         }
         used += (size_t)snprintf(buf + used, sizeof buf - used, "%ld,%ld,row-%ld\n", i, i * i, i);

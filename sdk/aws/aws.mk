@@ -8,41 +8,37 @@
 # RUNPATH $ORIGIN: those dlopen()s find the layer's copies beside it (lib/) even when a
 # function's LD_LIBRARY_PATH lacks /opt/lib.
 
-AWS_SONAME := liblambda-c-aws.so.1
-AWS_LIB := $(B)/lib/liblambda-c-aws.so.$(VERSION)
 AWS_SRCS := $(wildcard sdk/aws/*.c)
 AWS_OBJS := $(AWS_SRCS:%.c=$(B)/obj/%.o)
-AWS_SYSLIBS := $(JSONC_LIBS) -ldl -lpthread
+AWS_LIB := $(B)/lib/liblambda-c-aws.so.$(VERSION)
+# liblambda-c: its logger (records carry the request id and follow the function's log settings).
+AWS_SYSLIBS := -L$(B)/lib -llambda-c -ldl -lpthread
 # Link against the library in the build tree, found at run time next to the binary's tree.
 AWS_LINK := -L$(B)/lib -llambda-c-aws $(AWS_SYSLIBS)
 
-$(AWS_LIB): $(AWS_OBJS) sdk/aws/liblambda-c-aws.map
-	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $(AWS_OBJS) -Wl,-soname,$(AWS_SONAME) -Wl,-rpath,'$$ORIGIN' \
-	    -Wl,--version-script=sdk/aws/liblambda-c-aws.map $(LDFLAGS_COMMON) $(AWS_SYSLIBS)
-	ln -sf liblambda-c-aws.so.$(VERSION) $(B)/lib/$(AWS_SONAME)
-	ln -sf $(AWS_SONAME) $(B)/lib/liblambda-c-aws.so
-
-ALL_TARGETS += $(AWS_LIB)
--include $(AWS_OBJS:.o=.d)
+$(AWS_LIB): $(CORE_LIB)
+$(eval $(call shared_library,lambda-c-aws,$(AWS_OBJS),sdk/aws/liblambda-c-aws.map,$(AWS_SYSLIBS)))
+PC_DESC_lambda-c-aws := lambda-c AWS client: SigV4, credentials, S3, DynamoDB, SQS, Lambda (libcurl and OpenSSL loaded on first use)
+PC_REQUIRES_lambda-c-aws := lambda-c
 
 # ---------------------------------------------------------------- unit tests
 # test_aws_lazy_load links the shared library (it checks what the process maps and what the
-# library exports); the others link the objects so that internal helpers are testable.
-AWS_TEST_HELPERS := tests/unit/aws_test_server.c
-AWS_UNIT_SRCS := $(wildcard tests/unit/test_aws_*.c)
-AWS_UNIT_TESTS := $(AWS_UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
-AWS_TEST_CFLAGS := $(SDK_CFLAGS) -Isdk/aws -Itests/unit
+# library exports); the others link the objects (with the core's) so that internal helpers are
+# testable and the logger can be told to re-read its settings.
+AWS_TEST_HELPERS := tests/unit/aws/aws_test_server.c
+AWS_UNIT_SRCS := $(wildcard tests/unit/aws/test_aws_*.c)
+AWS_UNIT_TESTS := $(AWS_UNIT_SRCS:tests/unit/aws/%.c=$(B)/tests/unit/%)
+AWS_TEST_CFLAGS := $(SDK_CFLAGS) -Itests/unit/aws -Itests/unit/support
 
-$(B)/tests/unit/test_aws_lazy_load: tests/unit/test_aws_lazy_load.c $(AWS_TEST_HELPERS) tests/unit/aws_test_server.h $(AWS_LIB)
+$(B)/tests/unit/test_aws_lazy_load: tests/unit/aws/test_aws_lazy_load.c $(AWS_TEST_HELPERS) tests/unit/aws/aws_test_server.h $(AWS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(AWS_TEST_CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS_COMMON) -Wl,-rpath,'$$ORIGIN/../../lib' \
 	    $(AWS_LINK) $(CMOCKA_LIBS)
 
 $(filter-out $(B)/tests/unit/test_aws_lazy_load,$(AWS_UNIT_TESTS)): $(B)/tests/unit/test_aws_%: \
-		tests/unit/test_aws_%.c $(AWS_TEST_HELPERS) tests/unit/aws_test_server.h $(AWS_OBJS)
+		tests/unit/aws/test_aws_%.c $(AWS_TEST_HELPERS) tests/unit/aws/aws_test_server.h $(AWS_OBJS) $(CORE_OBJS) $(UTIL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(AWS_TEST_CFLAGS) -o $@ $(filter %.c,$^) $(AWS_OBJS) $(LDFLAGS_COMMON) $(AWS_SYSLIBS) $(CMOCKA_LIBS)
+	$(CC) $(AWS_TEST_CFLAGS) -o $@ $(filter %.c,$^) $(AWS_OBJS) $(CORE_OBJS) $(UTIL_LIB) $(LDFLAGS_COMMON) $(JSONC_LIBS) -ldl -lpthread $(CMOCKA_LIBS)
 
 UNIT_TESTS += $(AWS_UNIT_TESTS)
 
@@ -72,9 +68,6 @@ $(foreach e,$(AWS_EXAMPLES),$(eval $(B)/functions/$(e)/$(e).so: $(AWS_LIB)))
 aws: $(AWS_LIB) $(AWS_UNIT_TESTS) $(AWS_MOTO_CLIENT) $(AWS_BENCH)
 
 # ---------------------------------------------------------------- layer and SDK tree
-# layer/layer.sh copies every build/lib/liblambda-c-*.so.N into the layer: build ours first.
-$(LAYER_ZIP): $(AWS_LIB)
-
 # What the library dlopen()s (layer/dlopen-libraries: libcurl.so.4, libcrypto.so.3) is not on
 # Lambda's OS-only runtimes: the layer ships a lean libcurl built from Debian's source package
 # (HTTP(S) + OpenSSL only), the target's libssl/libcrypto, and their closure minus glibc
@@ -87,7 +80,4 @@ $(AWS_BUNDLE)/libcurl.so.4: third_party/build-curl.sh layer/dlopen-libraries \
 	CC="$(CC)" bash third_party/build-curl.sh $(THIRD_PARTY_DIR) layer/dlopen-libraries
 $(LAYER_ZIP): $(AWS_BUNDLE)/libcurl.so.4
 LAYER_THIRD_PARTY += $(AWS_BUNDLE)/*.so.*
-# build/sdk/lib gets the library too, for handler builds (-llambda-c-aws).
-$(SDK_DEV)/lib/$(AWS_SONAME): $(AWS_LIB) $(SDK_DEV)/lib/pkgconfig/lambda-c.pc
-	cp -P $(B)/lib/liblambda-c-aws.so* $(SDK_DEV)/lib/
-ALL_TARGETS += $(SDK_DEV)/lib/$(AWS_SONAME)
+

@@ -1,8 +1,8 @@
 /*
  * sdk/aws/client.c - the AWS client: endpoints, connection pool, signing, retries.
  */
-#include "internal.h"
-#include "client_internal.h"
+#include "aws/internal.h"
+#include "aws/client_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -50,25 +50,31 @@ struct lambda_aws_response {
 
 lambda_code lambda_aws_client_new(const lambda_aws_client_options *o, lambda_aws_client **out)
 {
-    if (!out) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client: NULL out");
+    if (!out)
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client: NULL out");
     *out = NULL;
     lambda_aws_client_options defaults;
     memset(&defaults, 0, sizeof defaults);
-    if (!o) o = &defaults;
+    if (!o)
+        o = &defaults;
     if (o->max_attempts < 0 || o->retry_base_delay_ms < 0 || o->throttle_base_delay_ms < 0 ||
         o->max_backoff_ms < 0 || o->connect_timeout_ms < 0 || o->timeout_ms < 0)
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client: negative option");
     const char *region = o->region;
-    if (!region || !*region) region = getenv("AWS_REGION");
-    if (!region || !*region) region = getenv("AWS_DEFAULT_REGION");
     if (!region || !*region)
-        return lc_fail(LAMBDA_E_CONFIG, "client: no region (options.region, AWS_REGION, AWS_DEFAULT_REGION)");
+        region = getenv("AWS_REGION");
+    if (!region || !*region)
+        region = getenv("AWS_DEFAULT_REGION");
+    if (!region || !*region)
+        return lc_fail(LAMBDA_E_CONFIG,
+                       "client: no region (options.region, AWS_REGION, AWS_DEFAULT_REGION)");
     for (const char *p = region; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '-')
             return lc_fail(LAMBDA_E_CONFIG, "client: malformed region");
 
     lambda_aws_client *c = calloc(1, sizeof *c);
-    if (!c) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!c)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     c->region = strdup(region);
     c->endpoint_url = (o->endpoint_url && *o->endpoint_url) ? strdup(o->endpoint_url) : NULL;
     if (!c->region || (o->endpoint_url && *o->endpoint_url && !c->endpoint_url)) {
@@ -93,23 +99,30 @@ lambda_code lambda_aws_client_new(const lambda_aws_client_options *o, lambda_aws
     c->timeout_ms = o->timeout_ms ? o->timeout_ms : 60000;
     c->s3_path_style = o->s3_path_style != 0;
     pthread_mutex_init(&c->lock, NULL);
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&c->share_locks[i], NULL);
-    snprintf(c->user_agent, sizeof c->user_agent, "lambda-c/%s lambda-c-aws", LAMBDA_C_VERSION_STRING);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&c->share_locks[i], NULL);
+    snprintf(c->user_agent, sizeof c->user_agent, "lambda-c/%s lambda-c-aws",
+             LAMBDA_C_VERSION_STRING);
     *out = c;
     return LAMBDA_OK;
 }
 
 void lambda_aws_client_free(lambda_aws_client *c)
 {
-    if (!c) return;
+    if (!c)
+        return;
     if (c->pool_n || c->share) {
         const lc_curl_api *api = lc_curl(); /* loaded, since handles exist */
-        for (size_t i = 0; i < c->pool_n; i++) api->easy_cleanup(c->pool[i]);
-        if (c->share) api->share_cleanup(c->share);
+        for (size_t i = 0; i < c->pool_n; i++)
+            api->easy_cleanup(c->pool[i]);
+        if (c->share)
+            api->share_cleanup(c->share);
     }
-    if (c->owns_creds) lambda_aws_credentials_provider_free(c->creds);
+    if (c->owns_creds)
+        lambda_aws_credentials_provider_free(c->creds);
     pthread_mutex_destroy(&c->lock);
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&c->share_locks[i]);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_destroy(&c->share_locks[i]);
     free(c->region);
     free(c->endpoint_url);
     free(c);
@@ -132,9 +145,12 @@ void lc_endpoint_free(lc_endpoint *ep)
 
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -143,15 +159,19 @@ static lambda_code parse_endpoint(const char *url, const char *what, lc_endpoint
 {
     memset(ep, 0, sizeof *ep);
     const char *sep = strstr(url, "://");
-    if (!sep) return lc_fail(LAMBDA_E_CONFIG, "%s is not a URL: %s", what, url);
+    if (!sep)
+        return lc_fail(LAMBDA_E_CONFIG, "%s is not a URL: %s", what, url);
     size_t sl = (size_t)(sep - url);
     int https = sl == 5 && !strncasecmp(url, "https", 5);
     int http = sl == 4 && !strncasecmp(url, "http", 4);
-    if (!https && !http) return lc_fail(LAMBDA_E_CONFIG, "%s must be http or https: %s", what, url);
+    if (!https && !http)
+        return lc_fail(LAMBDA_E_CONFIG, "%s must be http or https: %s", what, url);
     const char *h = sep + 3;
     size_t hl = strcspn(h, "/?#");
-    if (hl == 0) return lc_fail(LAMBDA_E_CONFIG, "%s has no host: %s", what, url);
-    if (memchr(h, '@', hl)) return lc_fail(LAMBDA_E_CONFIG, "%s may not contain user information", what);
+    if (hl == 0)
+        return lc_fail(LAMBDA_E_CONFIG, "%s has no host: %s", what, url);
+    if (memchr(h, '@', hl))
+        return lc_fail(LAMBDA_E_CONFIG, "%s may not contain user information", what);
     const char *rest = h + hl;
     if (*rest == '?' || *rest == '#' || strpbrk(rest, "?#"))
         return lc_fail(LAMBDA_E_CONFIG, "%s may not contain a query or fragment: %s", what, url);
@@ -164,7 +184,8 @@ static lambda_code parse_endpoint(const char *url, const char *what, lc_endpoint
     size_t keep = hl;
     const char *default_port = https ? ":443" : ":80";
     size_t dpl = strlen(default_port);
-    if (hl > dpl && !strncmp(h + hl - dpl, default_port, dpl) && h[hl - dpl - 1] != ':') keep = hl - dpl;
+    if (hl > dpl && !strncmp(h + hl - dpl, default_port, dpl) && h[hl - dpl - 1] != ':')
+        keep = hl - dpl;
     ep->host = lc_strndup(h, keep);
     /* The path prefix, decoded (the signer encodes it again), without a trailing '/'. */
     lc_buf p;
@@ -177,14 +198,17 @@ static lambda_code parse_endpoint(const char *url, const char *what, lc_endpoint
             lc_buf_putc(&p, *s);
         }
     }
-    while (p.len && p.data[p.len - 1] == '/') p.data[--p.len] = '\0';
-    if (!p.data) lc_buf_puts(&p, "");
+    while (p.len && p.data[p.len - 1] == '/')
+        p.data[--p.len] = '\0';
+    if (!p.data)
+        lc_buf_puts(&p, "");
     ep->base_path = lc_buf_take(&p);
     if (!ep->scheme || !ep->host || !ep->base_path) {
         lc_endpoint_free(ep);
         return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     }
-    for (char *s = ep->host; *s; s++) *s = (char)tolower((unsigned char)*s);
+    for (char *s = ep->host; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
     return LAMBDA_OK;
 }
 
@@ -226,7 +250,8 @@ lambda_code lc_resolve_endpoint(const lambda_aws_client *c, const char *service,
     lc_buf_init(&u);
     lc_buf_printf(&u, "https://%s.%s.%s", service, c->region, suffix);
     char *url = lc_buf_take(&u);
-    if (!url) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!url)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     lambda_code rc = parse_endpoint(url, "endpoint", ep);
     free(url);
     return rc;
@@ -234,11 +259,14 @@ lambda_code lc_resolve_endpoint(const lambda_aws_client *c, const char *service,
 
 lambda_code lambda_aws_client_endpoint(const lambda_aws_client *c, const char *service, char **url)
 {
-    if (url) *url = NULL;
-    if (!c || !url) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_endpoint: NULL argument");
+    if (url)
+        *url = NULL;
+    if (!c || !url)
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_endpoint: NULL argument");
     lc_endpoint ep;
     lambda_code rc = lc_resolve_endpoint(c, service, &ep);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     lc_buf b;
     lc_buf_init(&b);
     lc_buf_printf(&b, "%s://%s", ep.scheme, ep.host);
@@ -265,14 +293,16 @@ static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, vo
     (void)h;
     (void)access;
     lambda_aws_client *c = userp;
-    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST) pthread_mutex_lock(&c->share_locks[data]);
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&c->share_locks[data]);
 }
 
 static void share_unlock(CURL *h, curl_lock_data data, void *userp)
 {
     (void)h;
     lambda_aws_client *c = userp;
-    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST) pthread_mutex_unlock(&c->share_locks[data]);
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&c->share_locks[data]);
 }
 
 /*
@@ -298,7 +328,8 @@ static CURL *pool_take(lambda_aws_client *c, const lc_curl_api *api)
     }
     CURL *h = c->pool_n ? c->pool[--c->pool_n] : NULL;
     pthread_mutex_unlock(&c->lock);
-    if (!h) h = api->easy_init();
+    if (!h)
+        h = api->easy_init();
     return h;
 }
 
@@ -312,7 +343,8 @@ static void pool_give(lambda_aws_client *c, const lc_curl_api *api, CURL *h, int
         }
         pthread_mutex_unlock(&c->lock);
     }
-    if (h) api->easy_cleanup(h);
+    if (h)
+        api->easy_cleanup(h);
 }
 
 /* ------------------------------------------------------------------ errors and retries */
@@ -323,10 +355,12 @@ static char *xml_tag(const char *body, const char *tag)
     snprintf(open, sizeof open, "<%s>", tag);
     snprintf(close, sizeof close, "</%s>", tag);
     const char *a = strstr(body, open);
-    if (!a) return NULL;
+    if (!a)
+        return NULL;
     a += strlen(open);
     const char *b = strstr(a, close);
-    if (!b) return NULL;
+    if (!b)
+        return NULL;
     return lc_strndup(a, (size_t)(b - a));
 }
 
@@ -335,53 +369,71 @@ static void parse_error(lambda_aws_response *r)
 {
     const char *body = r->body.data ? r->body.data : "";
     const char *hdr = lambda_aws_response_header(r, "x-amzn-errortype");
-    if (hdr && *hdr) r->error_code = lc_strndup(hdr, strcspn(hdr, ":"));
+    if (hdr && *hdr)
+        r->error_code = lc_strndup(hdr, strcspn(hdr, ":"));
     const char *p = body;
-    while (*p && isspace((unsigned char)*p)) p++;
+    while (*p && isspace((unsigned char)*p))
+        p++;
     if (*p == '{') {
         json_object *root = json_tokener_parse(p);
         if (root && json_object_is_type(root, json_type_object)) {
-            static const char *const code_keys[] = {"__type", "code", "Code"};
-            static const char *const msg_keys[] = {"message", "Message", "errorMessage"};
+            static const char *const code_keys[] = { "__type", "code", "Code" };
+            static const char *const msg_keys[] = { "message", "Message", "errorMessage" };
             json_object *v;
             for (size_t i = 0; !r->error_code && i < 3; i++) {
-                if (json_object_object_get_ex(root, code_keys[i], &v) && json_object_is_type(v, json_type_string)) {
+                if (json_object_object_get_ex(root, code_keys[i], &v) &&
+                    json_object_is_type(v, json_type_string)) {
                     const char *s = json_object_get_string(v);
                     const char *hash = strrchr(s, '#');
                     r->error_code = strdup(hash ? hash + 1 : s);
                 }
             }
             for (size_t i = 0; !r->error_message && i < 3; i++)
-                if (json_object_object_get_ex(root, msg_keys[i], &v) && json_object_is_type(v, json_type_string))
+                if (json_object_object_get_ex(root, msg_keys[i], &v) &&
+                    json_object_is_type(v, json_type_string))
                     r->error_message = strdup(json_object_get_string(v));
         }
         json_object_put(root);
     } else if (*p == '<') {
-        if (!r->error_code) r->error_code = xml_tag(body, "Code");
+        if (!r->error_code)
+            r->error_code = xml_tag(body, "Code");
         r->error_message = xml_tag(body, "Message");
     }
 }
 
 static int is_throttle(const char *code)
 {
-    static const char *const codes[] = {
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-        "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
-        "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"};
-    if (!code) return 0;
+    static const char *const codes[] = { "Throttling",
+                                         "ThrottlingException",
+                                         "ThrottledException",
+                                         "RequestThrottledException",
+                                         "TooManyRequestsException",
+                                         "ProvisionedThroughputExceededException",
+                                         "TransactionInProgressException",
+                                         "RequestLimitExceeded",
+                                         "BandwidthLimitExceeded",
+                                         "LimitExceededException",
+                                         "RequestThrottled",
+                                         "SlowDown",
+                                         "PriorRequestNotComplete",
+                                         "EC2ThrottledException" };
+    if (!code)
+        return 0;
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
-        if (!strcmp(code, codes[i])) return 1;
+        if (!strcmp(code, codes[i]))
+            return 1;
     return 0;
 }
 
 static int is_transient(const char *code)
 {
-    static const char *const codes[] = {"RequestTimeout", "RequestTimeoutException", "InternalError",
-                                        "InternalFailure", "ServiceUnavailable"};
-    if (!code) return 0;
+    static const char *const codes[] = { "RequestTimeout", "RequestTimeoutException",
+                                         "InternalError", "InternalFailure", "ServiceUnavailable" };
+    if (!code)
+        return 0;
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
-        if (!strcmp(code, codes[i])) return 1;
+        if (!strcmp(code, codes[i]))
+            return 1;
     return 0;
 }
 
@@ -394,9 +446,11 @@ int lambda_aws_response_status(const lambda_aws_response *r)
 
 const char *lambda_aws_response_header(const lambda_aws_response *r, const char *name)
 {
-    if (!r || !name) return NULL;
+    if (!r || !name)
+        return NULL;
     for (size_t i = 0; i < r->header_count; i++)
-        if (lc_strcaseeq(r->headers[i].name, name)) return r->headers[i].value;
+        if (lc_strcaseeq(r->headers[i].name, name))
+            return r->headers[i].value;
     return NULL;
 }
 
@@ -417,8 +471,10 @@ lambda_code lambda_aws_response_header_at(const lambda_aws_response *r, size_t i
 
 const char *lambda_aws_response_body(const lambda_aws_response *r, size_t *len)
 {
-    if (len) *len = r ? r->body.len : 0;
-    if (!r || !r->body.data) return "";
+    if (len)
+        *len = r ? r->body.len : 0;
+    if (!r || !r->body.data)
+        return "";
     return r->body.data;
 }
 
@@ -444,7 +500,8 @@ long lambda_aws_response_connects(const lambda_aws_response *r)
 
 void lambda_aws_response_free(lambda_aws_response *r)
 {
-    if (!r) return;
+    if (!r)
+        return;
     for (size_t i = 0; i < r->header_count; i++) {
         free((char *)r->headers[i].name);
         free((char *)r->headers[i].value);
@@ -460,14 +517,17 @@ void lambda_aws_response_free(lambda_aws_response *r)
 
 static int sensitive_name(const char *name, size_t len)
 {
-    static const char *const words[] = {"token", "secret", "key", "authorization", "credential", "signature",
-                                        "password"};
+    static const char *const words[] = { "token",      "secret",    "key",     "authorization",
+                                         "credential", "signature", "password" };
     char low[128];
-    if (len >= sizeof low) len = sizeof low - 1;
-    for (size_t i = 0; i < len; i++) low[i] = (char)tolower((unsigned char)name[i]);
+    if (len >= sizeof low)
+        len = sizeof low - 1;
+    for (size_t i = 0; i < len; i++)
+        low[i] = (char)tolower((unsigned char)name[i]);
     low[len] = '\0';
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(low, words[i])) return 1;
+        if (strstr(low, words[i]))
+            return 1;
     return 0;
 }
 
@@ -495,7 +555,8 @@ static char *redacted_canonical_request(const char *creq)
                 } else {
                     lc_buf_append(&b, q, (size_t)(pe - q));
                 }
-                if (amp) lc_buf_putc(&b, '&');
+                if (amp)
+                    lc_buf_putc(&b, '&');
                 q = amp ? amp + 1 : end;
             }
         } else if (line >= 3) {
@@ -509,7 +570,8 @@ static char *redacted_canonical_request(const char *creq)
         } else {
             lc_buf_append(&b, p, len);
         }
-        if (!eol) break;
+        if (!eol)
+            break;
         lc_buf_putc(&b, '\n');
         p = eol + 1;
         line++;
@@ -519,17 +581,20 @@ static char *redacted_canonical_request(const char *creq)
 
 static int forbidden_header(const char *name)
 {
-    static const char *const names[] = {"host", "content-length", "authorization", "x-amz-date", "expect",
-                                        "transfer-encoding"};
+    static const char *const names[] = { "host",       "content-length", "authorization",
+                                         "x-amz-date", "expect",         "transfer-encoding" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (lc_strcaseeq(name, names[i])) return 1;
+        if (lc_strcaseeq(name, names[i]))
+            return 1;
     return 0;
 }
 
-static lambda_code finish_response(lc_http_result *res, int attempts, long connects, lambda_aws_response **out)
+static lambda_code finish_response(lc_https_result *res, int attempts, long connects,
+                                   lambda_aws_response **out)
 {
     lambda_aws_response *r = calloc(1, sizeof *r);
-    if (!r) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!r)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     r->status = (int)res->status;
     r->headers = res->headers;
     r->header_count = res->header_count;
@@ -539,7 +604,8 @@ static lambda_code finish_response(lc_http_result *res, int attempts, long conne
     lc_buf_init(&res->body);
     r->attempts = attempts;
     r->connects = connects;
-    if (r->status < 200 || r->status >= 300) parse_error(r);
+    if (r->status < 200 || r->status >= 300)
+        parse_error(r);
     *out = r;
     return LAMBDA_OK;
 }
@@ -547,17 +613,21 @@ static lambda_code finish_response(lc_http_result *res, int attempts, long conne
 lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_request *req,
                                    lambda_aws_response **out)
 {
-    if (out) *out = NULL;
+    if (out)
+        *out = NULL;
     if (!c || !req || !out || !req->method || !*req->method)
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: NULL argument or no method");
-    if ((req->body_len && !req->body) || (req->body && req->body_read) || (req->header_count && !req->headers) ||
-        (req->query_count && !req->query))
-        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: inconsistent body, headers or query");
+    if ((req->body_len && !req->body) || (req->body && req->body_read) ||
+        (req->header_count && !req->headers) || (req->query_count && !req->query))
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                       "client_send: inconsistent body, headers or query");
     for (const char *m = req->method; *m; m++)
-        if (!isupper((unsigned char)*m)) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: bad method");
+        if (!isupper((unsigned char)*m))
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: bad method");
     for (size_t i = 0; i < req->header_count; i++) {
         if (!req->headers[i].name || !req->headers[i].value)
-            return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: header %zu has no name or value", i);
+            return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                           "client_send: header %zu has no name or value", i);
         if (forbidden_header(req->headers[i].name))
             return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "client_send: header %s is set by the client",
                            req->headers[i].name);
@@ -566,7 +636,8 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
     lc_set_error_code(NULL);
     lc_endpoint ep;
     lambda_code rc = lc_resolve_endpoint(c, req->service, &ep);
-    if (rc) return rc;
+    if (rc)
+        return rc;
 
     const lc_curl_api *api = lc_curl();
     if (!api) {
@@ -578,11 +649,13 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
     lc_buf host, path;
     lc_buf_init(&host);
     lc_buf_init(&path);
-    if (req->host_prefix) lc_buf_puts(&host, req->host_prefix);
+    if (req->host_prefix)
+        lc_buf_puts(&host, req->host_prefix);
     lc_buf_puts(&host, ep.host);
     lc_buf_puts(&path, ep.base_path);
     const char *rp = req->path && *req->path ? req->path : "/";
-    if (rp[0] != '/') lc_buf_putc(&path, '/');
+    if (rp[0] != '/')
+        lc_buf_putc(&path, '/');
     lc_buf_puts(&path, rp);
     if (host.failed || path.failed) {
         lc_buf_free(&host);
@@ -593,15 +666,16 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
 
     /* The payload hash, once for all attempts. */
     int streamed = req->body_read != NULL;
-    int has_body = streamed || req->body || !strcmp(req->method, "POST") || !strcmp(req->method, "PUT") ||
-                   !strcmp(req->method, "PATCH");
+    int has_body = streamed || req->body || !strcmp(req->method, "POST") ||
+                   !strcmp(req->method, "PUT") || !strcmp(req->method, "PATCH");
     char payload_hash[65] = "";
     unsigned flags = req->sigv4_flags;
-    if (streamed) flags |= LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD;
+    if (streamed)
+        flags |= LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD;
     else if (!(flags & LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD))
         rc = lc_sha256_hex(req->body, req->body_len, payload_hash);
 
-    lc_http_exchange ex;
+    lc_https_exchange ex;
     memset(&ex, 0, sizeof ex);
     ex.method = req->method;
     ex.headers = req->headers;
@@ -616,38 +690,42 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
     ex.connect_timeout_ms = c->connect_timeout_ms;
 
     CURL *h = rc ? NULL : pool_take(c, api);
-    if (!rc && !h) rc = lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed");
+    if (!rc && !h)
+        rc = lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed");
     ex.share = c->share;
 
     int attempts = 0;
     long connects = 0;
-    lc_http_result res;
+    lc_https_result res;
     memset(&res, 0, sizeof res);
     int have_res = 0;
-    int64_t started = lc_monotonic_ms();
+    int64_t started = lc_clock_monotonic_ms();
 
     while (rc == LAMBDA_OK) {
         attempts++;
         if (have_res) {
-            lc_http_result_free(&res);
+            lc_https_result_free(&res);
             have_res = 0;
         }
         long timeout = c->timeout_ms;
         if (req->deadline_ms > 0) {
-            int64_t left = req->deadline_ms - lc_now_ms();
+            int64_t left = req->deadline_ms - lc_clock_realtime_ms();
             if (left <= 0) {
-                rc = lc_fail(LAMBDA_E_TIMEOUT, "%s %s %s: deadline reached before attempt %d", req->service,
-                             req->method, rp, attempts);
+                rc = lc_fail(LAMBDA_E_TIMEOUT, "%s %s %s: deadline reached before attempt %d",
+                             req->service, req->method, rp, attempts);
                 break;
             }
-            if (left < timeout) timeout = (long)left;
+            if (left < timeout)
+                timeout = (long)left;
         }
         ex.timeout_ms = timeout;
-        if (ex.connect_timeout_ms > timeout) ex.connect_timeout_ms = timeout;
+        if (ex.connect_timeout_ms > timeout)
+            ex.connect_timeout_ms = timeout;
 
         lambda_aws_credentials *creds = NULL;
         rc = lambda_aws_credentials_provider_get(c->creds, req->deadline_ms, &creds);
-        if (rc) break;
+        if (rc)
+            break;
 
         lambda_aws_sigv4_request sr;
         memset(&sr, 0, sizeof sr);
@@ -665,12 +743,13 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
         lambda_aws_signature *sig = NULL;
         rc = lambda_aws_sigv4_sign(creds, &sr, &sig);
         lambda_aws_credentials_unref(creds);
-        if (rc) break;
+        if (rc)
+            break;
 
         if (lc_log_enabled(LC_LOG_TRACE)) {
             char *red = redacted_canonical_request(lambda_aws_signature_canonical_request(sig));
-            lc_log(LC_LOG_TRACE, "canonical request:\n%s\nstring to sign:\n%s", red ? red : "(no memory)",
-                   lambda_aws_signature_string_to_sign(sig));
+            lc_log(LC_LOG_TRACE, "canonical request:\n%s\nstring to sign:\n%s",
+                   red ? red : "(no memory)", lambda_aws_signature_string_to_sign(sig));
             free(red);
         }
 
@@ -703,7 +782,7 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
         ex.url = url.data;
         ex.max_buffer = req->response_write ? ERROR_BODY_MAX : 0;
 
-        rc = lc_http_perform(h, &ex, &res);
+        rc = lc_https_perform(h, &ex, &res);
         have_res = 1;
         lambda_aws_signature_free(sig);
         connects += res.connects;
@@ -724,52 +803,66 @@ lambda_code lambda_aws_client_send(lambda_aws_client *c, const lambda_aws_reques
             throttled = res.status == 429 || is_throttle(tmp.error_code);
             retry = throttled || res.status == 500 || res.status == 502 || res.status == 503 ||
                     res.status == 504 || is_transient(tmp.error_code);
-            lc_fail(LAMBDA_E_HTTP_STATUS, "%s %s %s: HTTP %ld %s%s%s", req->service, req->method, rp, res.status,
-                    tmp.error_code ? tmp.error_code : "", tmp.error_message ? ": " : "",
-                    tmp.error_message ? tmp.error_message : "");
+            lc_fail(LAMBDA_E_HTTP_STATUS, "%s %s %s: HTTP %ld %s%s%s", req->service, req->method,
+                    rp, res.status, tmp.error_code ? tmp.error_code : "",
+                    tmp.error_message ? ": " : "", tmp.error_message ? tmp.error_message : "");
             free(tmp.error_code);
             free(tmp.error_message);
         } else {
-            retry = (rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT) && !res.streamed;
-            if (rc == LAMBDA_E_TIMEOUT && req->deadline_ms > 0 && lc_now_ms() >= req->deadline_ms) retry = 0;
+            retry = (rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT) &&
+                    !res.streamed;
+            if (rc == LAMBDA_E_TIMEOUT && req->deadline_ms > 0 &&
+                lc_clock_realtime_ms() >= req->deadline_ms)
+                retry = 0;
         }
         lc_buf_free(&url);
         if (!retry || attempts >= c->max_attempts || res.streamed) {
-            if (rc == LAMBDA_OK) rc = LAMBDA_E_HTTP_STATUS;
+            if (rc == LAMBDA_OK)
+                rc = LAMBDA_E_HTTP_STATUS;
             break;
         }
         if (streamed) {
             if (!req->body_rewind || req->body_rewind(req->body_ctx) != LAMBDA_OK) {
-                if (rc == LAMBDA_OK) rc = LAMBDA_E_HTTP_STATUS;
+                if (rc == LAMBDA_OK)
+                    rc = LAMBDA_E_HTTP_STATUS;
                 break;
             }
         }
         int64_t base = throttled ? c->throttle_delay_ms : c->base_delay_ms;
         int64_t cap = base;
-        for (int i = 1; i < attempts && cap < c->max_backoff_ms; i++) cap *= 2;
-        if (cap > c->max_backoff_ms) cap = c->max_backoff_ms;
+        for (int i = 1; i < attempts && cap < c->max_backoff_ms; i++)
+            cap *= 2;
+        if (cap > c->max_backoff_ms)
+            cap = c->max_backoff_ms;
         int64_t delay = (int64_t)(lc_random_unit() * (double)cap);
-        if (req->deadline_ms > 0 && lc_now_ms() + delay >= req->deadline_ms) {
-            if (rc == LAMBDA_OK) rc = LAMBDA_E_HTTP_STATUS;
+        if (req->deadline_ms > 0 && lc_clock_realtime_ms() + delay >= req->deadline_ms) {
+            if (rc == LAMBDA_OK)
+                rc = LAMBDA_E_HTTP_STATUS;
             break;
         }
-        lc_log(LC_LOG_DEBUG, "%s %s %s: attempt %d failed (%s), retrying in %lld ms", req->service, req->method,
-               rp, attempts, lambda_aws_last_error(), (long long)delay);
+        lc_log(LC_LOG_DEBUG, "%s %s %s: attempt %d failed (%s), retrying in %lld ms", req->service,
+               req->method, rp, attempts, lambda_aws_last_error(), (long long)delay);
         lc_sleep_ms(delay);
         rc = LAMBDA_OK;
     }
 
-    if (h) pool_give(c, api, h, 0);
+    if (h)
+        pool_give(c, api, h, 0);
     if (have_res && (rc == LAMBDA_OK || rc == LAMBDA_E_HTTP_STATUS)) {
         lambda_code frc = finish_response(&res, attempts, connects, out);
-        if (frc) rc = frc;
+        if (frc)
+            rc = frc;
     }
-    if (have_res) lc_http_result_free(&res);
-    if (rc == LAMBDA_E_HTTP_STATUS && *out) lc_set_error_code((*out)->error_code);
-    lc_log(LC_LOG_DEBUG, "%s %s %s -> %d in %lld ms (attempts %d, new connections %ld)%s%s", req->service,
-           req->method, rp, *out ? (*out)->status : 0, (long long)(lc_monotonic_ms() - started), attempts, connects,
-           rc ? ": " : "", rc ? lambda_aws_last_error() : "");
-    if (rc == LAMBDA_OK) lc_clear_error();
+    if (have_res)
+        lc_https_result_free(&res);
+    if (rc == LAMBDA_E_HTTP_STATUS && *out)
+        lc_set_error_code((*out)->error_code);
+    lc_log(LC_LOG_DEBUG, "%s %s %s -> %d in %lld ms (attempts %d, new connections %ld)%s%s",
+           req->service, req->method, rp, *out ? (*out)->status : 0,
+           (long long)(lc_clock_monotonic_ms() - started), attempts, connects, rc ? ": " : "",
+           rc ? lambda_aws_last_error() : "");
+    if (rc == LAMBDA_OK)
+        lc_clear_error();
     lc_buf_free(&host);
     lc_buf_free(&path);
     lc_endpoint_free(&ep);

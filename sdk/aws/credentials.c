@@ -2,7 +2,7 @@
  * sdk/aws/credentials.c - credentials objects (with their signing-key cache) and providers:
  * environment, container credentials endpoint, static, and the default chain.
  */
-#include "internal.h"
+#include "aws/internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +42,8 @@ struct lambda_aws_credentials {
 
 static void free_secret(char *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     lc_wipe(s, strlen(s));
     free(s);
 }
@@ -51,13 +52,17 @@ lambda_code lambda_aws_credentials_new(const char *access_key_id, const char *se
                                        const char *session_token, int64_t expiration_ms,
                                        lambda_aws_credentials **out)
 {
-    if (out) *out = NULL;
+    if (out)
+        *out = NULL;
     if (!out || !access_key_id || !*access_key_id || !secret_access_key || !*secret_access_key)
-        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials: access key id and secret are required");
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                       "credentials: access key id and secret are required");
     if (strpbrk(access_key_id, "/\r\n ,") || (session_token && strpbrk(session_token, "\r\n")))
-        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials: malformed access key id or session token");
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                       "credentials: malformed access key id or session token");
     lambda_aws_credentials *c = calloc(1, sizeof *c);
-    if (!c) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!c)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     atomic_init(&c->refs, 1);
     c->access_key_id = strdup(access_key_id);
     c->secret = strdup(secret_access_key);
@@ -77,14 +82,17 @@ lambda_code lambda_aws_credentials_new(const char *access_key_id, const char *se
 
 lambda_aws_credentials *lambda_aws_credentials_ref(lambda_aws_credentials *c)
 {
-    if (c) atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    if (c)
+        atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
     return c;
 }
 
 void lambda_aws_credentials_unref(lambda_aws_credentials *c)
 {
-    if (!c) return;
-    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1) return;
+    if (!c)
+        return;
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+        return;
     free(c->access_key_id);
     free_secret(c->secret);
     free_secret(c->token);
@@ -108,17 +116,20 @@ int64_t lambda_aws_credentials_expiration_ms(const lambda_aws_credentials *c)
     return c ? c->expiration_ms : 0;
 }
 
-lambda_code lc_credentials_signing_key(const lambda_aws_credentials *cc, const char *date, const char *region,
-                                       const char *service, unsigned char key[32])
+lambda_code lc_credentials_signing_key(const lambda_aws_credentials *cc, const char *date,
+                                       const char *region, const char *service,
+                                       unsigned char key[32])
 {
     /* The cache lives in the (otherwise immutable) object; the lock makes it thread-safe. */
     lambda_aws_credentials *c = (lambda_aws_credentials *)cc;
-    int cacheable = strlen(region) < sizeof c->slots[0].region && strlen(service) < sizeof c->slots[0].service;
+    int cacheable =
+        strlen(region) < sizeof c->slots[0].region && strlen(service) < sizeof c->slots[0].service;
     if (cacheable) {
         pthread_mutex_lock(&c->lock);
         for (int i = 0; i < KEY_CACHE_SLOTS; i++) {
             key_slot *s = &c->slots[i];
-            if (s->used && !strcmp(s->date, date) && !strcmp(s->region, region) && !strcmp(s->service, service)) {
+            if (s->used && !strcmp(s->date, date) && !strcmp(s->region, region) &&
+                !strcmp(s->service, service)) {
                 memcpy(key, s->key, 32);
                 pthread_mutex_unlock(&c->lock);
                 return LAMBDA_OK;
@@ -130,20 +141,26 @@ lambda_code lc_credentials_signing_key(const lambda_aws_credentials *cc, const c
     /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
     size_t sl = strlen(c->secret);
     unsigned char *k0 = malloc(sl + 4);
-    if (!k0) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!k0)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     memcpy(k0, "AWS4", 4);
     memcpy(k0 + 4, c->secret, sl);
     unsigned char a[32], b[32];
     lambda_code rc = lc_hmac_sha256(k0, sl + 4, date, strlen(date), a);
     lc_wipe(k0, sl + 4);
     free(k0);
-    if (!rc) rc = lc_hmac_sha256(a, 32, region, strlen(region), b);
-    if (!rc) rc = lc_hmac_sha256(b, 32, service, strlen(service), a);
-    if (!rc) rc = lc_hmac_sha256(a, 32, "aws4_request", 12, b);
-    if (!rc) memcpy(key, b, 32);
+    if (!rc)
+        rc = lc_hmac_sha256(a, 32, region, strlen(region), b);
+    if (!rc)
+        rc = lc_hmac_sha256(b, 32, service, strlen(service), a);
+    if (!rc)
+        rc = lc_hmac_sha256(a, 32, "aws4_request", 12, b);
+    if (!rc)
+        memcpy(key, b, 32);
     lc_wipe(a, sizeof a);
     lc_wipe(b, sizeof b);
-    if (rc) return rc;
+    if (rc)
+        return rc;
 
     if (cacheable) {
         pthread_mutex_lock(&c->lock);
@@ -171,10 +188,12 @@ struct lambda_aws_credentials_provider {
 
 static lambda_code provider_new(enum provider_kind kind, lambda_aws_credentials_provider **out)
 {
-    if (!out) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials provider: NULL out");
+    if (!out)
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials provider: NULL out");
     *out = NULL;
     lambda_aws_credentials_provider *p = calloc(1, sizeof *p);
-    if (!p) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!p)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     p->kind = kind;
     p->resolved = kind;
     pthread_mutex_init(&p->lock, NULL);
@@ -201,17 +220,20 @@ lambda_code lambda_aws_credentials_provider_new_static(lambda_aws_credentials *c
                                                        lambda_aws_credentials_provider **out)
 {
     if (!creds) {
-        if (out) *out = NULL;
+        if (out)
+            *out = NULL;
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials provider: NULL credentials");
     }
     lambda_code rc = provider_new(P_STATIC, out);
-    if (rc == LAMBDA_OK) (*out)->cached = lambda_aws_credentials_ref(creds);
+    if (rc == LAMBDA_OK)
+        (*out)->cached = lambda_aws_credentials_ref(creds);
     return rc;
 }
 
 void lambda_aws_credentials_provider_free(lambda_aws_credentials_provider *p)
 {
-    if (!p) return;
+    if (!p)
+        return;
     lambda_aws_credentials_unref(p->cached);
     pthread_mutex_destroy(&p->lock);
     free(p);
@@ -221,8 +243,10 @@ void lambda_aws_credentials_provider_free(lambda_aws_credentials_provider *p)
 static void mask_key_id(const char *id, char out[32])
 {
     size_t n = strlen(id);
-    if (n <= 8) snprintf(out, 32, "****");
-    else snprintf(out, 32, "%.4s****%s", id, id + n - 4);
+    if (n <= 8)
+        snprintf(out, 32, "****");
+    else
+        snprintf(out, 32, "%.4s****%s", id, id + n - 4);
 }
 
 static int env_set(const char *name)
@@ -233,7 +257,8 @@ static int env_set(const char *name)
 
 static int same_str(const char *a, const char *b)
 {
-    if (!a || !*a) return !b || !*b;
+    if (!a || !*a)
+        return !b || !*b;
     return b && !strcmp(a, b);
 }
 
@@ -244,15 +269,18 @@ static lambda_code get_env(lambda_aws_credentials_provider *p, lambda_aws_creden
     const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
     const char *token = getenv("AWS_SESSION_TOKEN");
     if (!id || !*id || !secret || !*secret)
-        return lc_fail(LAMBDA_E_CONFIG, "no credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+        return lc_fail(LAMBDA_E_CONFIG,
+                       "no credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
     lambda_aws_credentials *c = p->cached;
-    if (c && !strcmp(c->access_key_id, id) && !strcmp(c->secret, secret) && same_str(token, c->token)) {
+    if (c && !strcmp(c->access_key_id, id) && !strcmp(c->secret, secret) &&
+        same_str(token, c->token)) {
         *out = lambda_aws_credentials_ref(c);
         return LAMBDA_OK;
     }
     lambda_aws_credentials *fresh;
     lambda_code rc = lambda_aws_credentials_new(id, secret, token, 0, &fresh);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     lambda_aws_credentials_unref(p->cached);
     p->cached = fresh;
     char masked[32];
@@ -266,13 +294,15 @@ static lambda_code get_env(lambda_aws_credentials_provider *p, lambda_aws_creden
 /* Whether an http:// FULL_URI host is one the AWS SDKs accept (loopback or ECS/EKS). */
 static int allowed_http_host(const char *host)
 {
-    if (!strcmp(host, "localhost") || !strcmp(host, "169.254.170.2") || !strcmp(host, "169.254.170.23") ||
-        !strcmp(host, "[::1]") || !strcasecmp(host, "[fd00:ec2::23]"))
+    if (!strcmp(host, "localhost") || !strcmp(host, "169.254.170.2") ||
+        !strcmp(host, "169.254.170.23") || !strcmp(host, "[::1]") ||
+        !strcasecmp(host, "[fd00:ec2::23]"))
         return 1;
     /* 127.0.0.0/8 */
     unsigned a, b, c, d;
     char tail;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 && c < 256 && d < 256)
+    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+        c < 256 && d < 256)
         return 1;
     return 0;
 }
@@ -283,8 +313,10 @@ static lambda_code check_full_uri(const char *uri)
     int https = !strncasecmp(uri, "https://", 8);
     int http = !strncasecmp(uri, "http://", 7);
     if (!https && !http)
-        return lc_fail(LAMBDA_E_CONFIG, "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an http or https URL");
-    if (https) return LAMBDA_OK;
+        return lc_fail(LAMBDA_E_CONFIG,
+                       "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an http or https URL");
+    if (https)
+        return LAMBDA_OK;
     const char *h = uri + 7;
     size_t n = strcspn(h, "/?#");
     char host[128];
@@ -293,11 +325,13 @@ static lambda_code check_full_uri(const char *uri)
     memcpy(host, h, n);
     host[n] = '\0';
     if (strchr(host, '@'))
-        return lc_fail(LAMBDA_E_CONFIG, "AWS_CONTAINER_CREDENTIALS_FULL_URI may not contain user information");
+        return lc_fail(LAMBDA_E_CONFIG,
+                       "AWS_CONTAINER_CREDENTIALS_FULL_URI may not contain user information");
     /* Drop the port (after the last ':' unless inside an IPv6 literal). */
     char *end = host[0] == '[' ? strchr(host, ']') : NULL;
     char *colon = strrchr(end ? end : host, ':');
-    if (colon) *colon = '\0';
+    if (colon)
+        *colon = '\0';
     if (!allowed_http_host(host))
         return lc_fail(LAMBDA_E_CONFIG,
                        "AWS_CONTAINER_CREDENTIALS_FULL_URI over http must use a loopback host or "
@@ -314,29 +348,37 @@ static lambda_code read_auth_token(char **out)
     if (file && *file) {
         FILE *f = fopen(file, "re");
         if (!f)
-            return lc_fail(LAMBDA_E_CONFIG, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+            return lc_fail(LAMBDA_E_CONFIG,
+                           "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
                            strerror(errno));
         lc_buf b;
         lc_buf_init(&b);
         char chunk[512];
         size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 16384) lc_buf_append(&b, chunk, n);
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 16384)
+            lc_buf_append(&b, chunk, n);
         int err = ferror(f);
         fclose(f);
         lc_wipe(chunk, sizeof chunk);
         if (err || b.failed) {
-            if (b.data) lc_wipe(b.data, b.len);
+            if (b.data)
+                lc_wipe(b.data, b.len);
             lc_buf_free(&b);
-            return lc_fail(LAMBDA_E_CONFIG, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s", file);
+            return lc_fail(LAMBDA_E_CONFIG, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s",
+                           file);
         }
-        while (b.len && isspace((unsigned char)b.data[b.len - 1])) b.data[--b.len] = '\0';
+        while (b.len && isspace((unsigned char)b.data[b.len - 1]))
+            b.data[--b.len] = '\0';
         *out = lc_buf_take(&b);
     } else {
         const char *v = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-        if (v && *v) *out = strdup(v);
-        else return LAMBDA_OK; /* no token: the endpoint may not need one */
+        if (v && *v)
+            *out = strdup(v);
+        else
+            return LAMBDA_OK; /* no token: the endpoint may not need one */
     }
-    if (!*out) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!*out)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     if (strpbrk(*out, "\r\n")) {
         free_secret(*out);
         *out = NULL;
@@ -348,20 +390,24 @@ static lambda_code read_auth_token(char **out)
 static const char *json_str(json_object *o, const char *key)
 {
     json_object *v;
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string)) return NULL;
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
     return json_object_get_string(v);
 }
 
-static lambda_code parse_container_answer(const char *body, size_t len, lambda_aws_credentials **out)
+static lambda_code parse_container_answer(const char *body, size_t len,
+                                          lambda_aws_credentials **out)
 {
     json_tokener *tok = json_tokener_new();
-    if (!tok) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!tok)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     json_object *root = json_tokener_parse_ex(tok, body, (int)len);
     int ok = root && json_tokener_get_error(tok) == json_tokener_success;
     json_tokener_free(tok);
     if (!ok || !json_object_is_type(root, json_type_object)) {
         json_object_put(root);
-        return lc_fail(LAMBDA_E_INVALID_JSON, "container credentials: the answer is not a JSON object");
+        return lc_fail(LAMBDA_E_INVALID_JSON,
+                       "container credentials: the answer is not a JSON object");
     }
     const char *id = json_str(root, "AccessKeyId");
     const char *secret = json_str(root, "SecretAccessKey");
@@ -369,7 +415,8 @@ static lambda_code parse_container_answer(const char *body, size_t len, lambda_a
     const char *exp = json_str(root, "Expiration");
     lambda_code rc;
     if (!id || !secret) {
-        rc = lc_fail(LAMBDA_E_PROTOCOL, "container credentials: AccessKeyId or SecretAccessKey missing");
+        rc = lc_fail(LAMBDA_E_PROTOCOL,
+                     "container credentials: AccessKeyId or SecretAccessKey missing");
     } else {
         int64_t exp_ms = 0;
         if (exp && (exp_ms = lc_parse_iso8601_ms(exp)) < 0) {
@@ -380,7 +427,8 @@ static lambda_code parse_container_answer(const char *body, size_t len, lambda_a
     }
     /* Wipe the secrets json-c holds before freeing. */
     json_object *v;
-    if (json_object_object_get_ex(root, "SecretAccessKey", &v) && json_object_is_type(v, json_type_string))
+    if (json_object_object_get_ex(root, "SecretAccessKey", &v) &&
+        json_object_is_type(v, json_type_string))
         lc_wipe((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
     if (json_object_object_get_ex(root, "Token", &v) && json_object_is_type(v, json_type_string))
         lc_wipe((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
@@ -400,11 +448,13 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
         /* The SDKs prefer the relative URI (ECS) when both are set. */
         lc_buf_printf(&url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
-        if ((rc = check_full_uri(full))) return rc;
+        if ((rc = check_full_uri(full)))
+            return rc;
         lc_buf_puts(&url, full);
     } else {
-        return lc_fail(LAMBDA_E_CONFIG, "no credentials: neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor "
-                                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set");
+        return lc_fail(LAMBDA_E_CONFIG,
+                       "no credentials: neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor "
+                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set");
     }
     if (url.failed) {
         lc_buf_free(&url);
@@ -424,8 +474,8 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
         return api ? lc_fail(LAMBDA_E_NO_MEMORY, "curl_easy_init failed") : LAMBDA_E_LOAD;
     }
 
-    lambda_aws_header hdrs[2] = {{"Authorization", token}, {"Accept", "application/json"}};
-    lc_http_exchange ex;
+    lambda_aws_header hdrs[2] = { { "Authorization", token }, { "Accept", "application/json" } };
+    lc_https_exchange ex;
     memset(&ex, 0, sizeof ex);
     ex.method = "GET";
     ex.url = url.data;
@@ -433,33 +483,38 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
     ex.header_count = token ? 2 : 1;
     ex.max_buffer = 64 * 1024;
 
-    int64_t start = lc_monotonic_ms();
+    int64_t start = lc_clock_monotonic_ms();
     rc = LAMBDA_E_TIMEOUT;
     for (int attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
-        int64_t left = FETCH_TIMEOUT_MS - (lc_monotonic_ms() - start);
-        if (deadline_ms > 0 && deadline_ms - lc_now_ms() < left) left = deadline_ms - lc_now_ms();
+        int64_t left = FETCH_TIMEOUT_MS - (lc_clock_monotonic_ms() - start);
+        if (deadline_ms > 0 && deadline_ms - lc_clock_realtime_ms() < left)
+            left = deadline_ms - lc_clock_realtime_ms();
         if (left <= 0) {
             rc = lc_fail(LAMBDA_E_TIMEOUT, "container credentials: deadline reached");
             break;
         }
         ex.timeout_ms = (long)left;
-        ex.connect_timeout_ms = left < FETCH_CONNECT_TIMEOUT_MS ? (long)left : FETCH_CONNECT_TIMEOUT_MS;
-        lc_http_result res;
-        rc = lc_http_perform(h, &ex, &res);
+        ex.connect_timeout_ms =
+            left < FETCH_CONNECT_TIMEOUT_MS ? (long)left : FETCH_CONNECT_TIMEOUT_MS;
+        lc_https_result res;
+        rc = lc_https_perform(h, &ex, &res);
         int retry = 0;
         if (rc == LAMBDA_OK) {
             if (res.status == 200) {
                 rc = parse_container_answer(res.body.data ? res.body.data : "", res.body.len, out);
             } else {
-                rc = lc_fail(LAMBDA_E_HTTP_STATUS, "container credentials endpoint answered HTTP %ld", res.status);
+                rc = lc_fail(LAMBDA_E_HTTP_STATUS,
+                             "container credentials endpoint answered HTTP %ld", res.status);
                 retry = res.status >= 500 || res.status == 429;
             }
         } else {
             retry = rc == LAMBDA_E_CONNECT || rc == LAMBDA_E_IO || rc == LAMBDA_E_TIMEOUT;
         }
-        if (res.body.data) lc_wipe(res.body.data, res.body.len);
-        lc_http_result_free(&res);
-        if (rc == LAMBDA_OK || !retry || attempt == FETCH_ATTEMPTS) break;
+        if (res.body.data)
+            lc_wipe(res.body.data, res.body.len);
+        lc_https_result_free(&res);
+        if (rc == LAMBDA_OK || !retry || attempt == FETCH_ATTEMPTS)
+            break;
         lc_sleep_ms((int64_t)(lc_random_unit() * (double)(50 << attempt)));
     }
     api->easy_cleanup(h);
@@ -468,8 +523,12 @@ static lambda_code fetch_container(int64_t deadline_ms, lambda_aws_credentials *
     if (rc == LAMBDA_OK) {
         char masked[32];
         mask_key_id((*out)->access_key_id, masked);
-        lc_log(LC_LOG_DEBUG, "credentials from the container endpoint (access key id %s, expire in %lld s)",
-               masked, (*out)->expiration_ms ? (long long)(((*out)->expiration_ms - lc_now_ms()) / 1000) : -1LL);
+        lc_log(LC_LOG_DEBUG,
+               "credentials from the container endpoint (access key id %s, expire in %lld s)",
+               masked,
+               (*out)->expiration_ms
+                   ? (long long)(((*out)->expiration_ms - lc_clock_realtime_ms()) / 1000)
+                   : -1LL);
     }
     return rc;
 }
@@ -478,7 +537,7 @@ static lambda_code get_container(lambda_aws_credentials_provider *p, int64_t dea
                                  lambda_aws_credentials **out)
 {
     lambda_aws_credentials *c = p->cached;
-    int64_t now = lc_now_ms();
+    int64_t now = lc_clock_realtime_ms();
     if (c && (c->expiration_ms == 0 || now < c->expiration_ms - REFRESH_BEFORE_MS)) {
         *out = lambda_aws_credentials_ref(c);
         return LAMBDA_OK;
@@ -492,7 +551,8 @@ static lambda_code get_container(lambda_aws_credentials_provider *p, int64_t dea
         return LAMBDA_OK;
     }
     if (c && now < c->expiration_ms) {
-        lc_log(LC_LOG_WARN, "refreshing credentials failed (%s); the current ones stay valid for %lld s",
+        lc_log(LC_LOG_WARN,
+               "refreshing credentials failed (%s); the current ones stay valid for %lld s",
                lambda_aws_last_error(), (long long)((c->expiration_ms - now) / 1000));
         *out = lambda_aws_credentials_ref(c);
         return LAMBDA_OK;
@@ -500,16 +560,20 @@ static lambda_code get_container(lambda_aws_credentials_provider *p, int64_t dea
     return rc;
 }
 
-lambda_code lambda_aws_credentials_provider_get(lambda_aws_credentials_provider *p, int64_t deadline_ms,
-                                                lambda_aws_credentials **out)
+lambda_code lambda_aws_credentials_provider_get(lambda_aws_credentials_provider *p,
+                                                int64_t deadline_ms, lambda_aws_credentials **out)
 {
-    if (out) *out = NULL;
-    if (!p || !out) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials provider: NULL argument");
+    if (out)
+        *out = NULL;
+    if (!p || !out)
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "credentials provider: NULL argument");
     pthread_mutex_lock(&p->lock);
     lambda_code rc;
     if (p->resolved == P_DEFAULT) {
-        if (env_set("AWS_ACCESS_KEY_ID") && env_set("AWS_SECRET_ACCESS_KEY")) p->resolved = P_ENV;
-        else if (env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI") || env_set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
+        if (env_set("AWS_ACCESS_KEY_ID") && env_set("AWS_SECRET_ACCESS_KEY"))
+            p->resolved = P_ENV;
+        else if (env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI") ||
+                 env_set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
             p->resolved = P_CONTAINER;
     }
     switch (p->resolved) {
@@ -524,8 +588,9 @@ lambda_code lambda_aws_credentials_provider_get(lambda_aws_credentials_provider 
         rc = LAMBDA_OK;
         break;
     default:
-        rc = lc_fail(LAMBDA_E_CONFIG, "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-                                      "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        rc = lc_fail(LAMBDA_E_CONFIG,
+                     "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+                     "AWS_CONTAINER_CREDENTIALS_FULL_URI");
         break;
     }
     pthread_mutex_unlock(&p->lock);

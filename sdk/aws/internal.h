@@ -18,6 +18,8 @@
 #include "lambda-c/aws_credentials.h"
 #include "lambda-c/aws_sigv4.h"
 #include "lambda-c/aws_client.h"
+#include "lambda-c/log.h"
+#include "util/clock.h"
 
 #define LC_HIDDEN __attribute__((visibility("hidden")))
 
@@ -42,10 +44,10 @@ LC_HIDDEN void lc_log(int level, const char *fmt, ...) __attribute__((format(pri
 /* ------------------------------------------------------------------ buffers */
 
 typedef struct lc_buf {
-    char *data;  /* always NUL-terminated when non-NULL */
+    char *data; /* always NUL-terminated when non-NULL */
     size_t len;
     size_t cap;
-    int failed;  /* an allocation failed; further appends are no-ops */
+    int failed; /* an allocation failed; further appends are no-ops */
 } lc_buf;
 
 LC_HIDDEN void lc_buf_init(lc_buf *b);
@@ -66,8 +68,6 @@ LC_HIDDEN int lc_strcaseeq(const char *a, const char *b);
 LC_HIDDEN void lc_hex(const unsigned char *in, size_t len, char *out); /* out: 2*len+1 */
 /* Percent-encodes [in, in+len) into b: unreserved characters stay; '/' stays when keep_slash. */
 LC_HIDDEN void lc_uri_encode(lc_buf *b, const char *in, size_t len, int keep_slash);
-LC_HIDDEN int64_t lc_now_ms(void);           /* CLOCK_REALTIME, epoch milliseconds */
-LC_HIDDEN int64_t lc_monotonic_ms(void);
 LC_HIDDEN void lc_sleep_ms(int64_t ms);
 /* "2024-01-02T03:04:05Z" (optional fraction, Z or +hh:mm) -> epoch ms; -1 on error. */
 LC_HIDDEN int64_t lc_parse_iso8601_ms(const char *s);
@@ -142,7 +142,7 @@ LC_HIDDEN const char *lc_ca_bundle_select(const char *ssl_cert_file);
 typedef lambda_code (*lc_sink_fn)(void *ctx, const void *data, size_t len);
 
 /* One HTTP exchange with a caller-provided easy handle (reset here first). */
-typedef struct lc_http_exchange {
+typedef struct lc_https_exchange {
     const char *method;
     const char *url;
     const lambda_aws_header *headers; /* sent as given */
@@ -152,30 +152,31 @@ typedef struct lc_http_exchange {
     const void *body;             /* buffered body, or */
     lambda_aws_read_fn body_read; /* streamed body */
     void *body_read_ctx;
-    uint64_t body_len;            /* bytes in either form */
-    int has_body;                 /* send a body (possibly empty) */
+    uint64_t body_len; /* bytes in either form */
+    int has_body;      /* send a body (possibly empty) */
     long timeout_ms;
     long connect_timeout_ms;
-    CURLSH *share;                /* may be NULL */
+    CURLSH *share; /* may be NULL */
     /* 2xx bodies go to sink when set; anything else is buffered in the result. */
     lambda_aws_write_fn sink;
     void *sink_ctx;
-    size_t max_buffer;            /* cap of a buffered body (0 = unlimited) */
-} lc_http_exchange;
+    size_t max_buffer; /* cap of a buffered body (0 = unlimited) */
+} lc_https_exchange;
 
-typedef struct lc_http_result {
+typedef struct lc_https_result {
     long status;
     lambda_aws_header *headers; /* names and values owned (malloc) */
     size_t header_count;
     lc_buf body;
-    long connects;              /* new TCP connections made */
-    int streamed;               /* bytes were delivered to the sink */
-    lambda_code sink_error;     /* what the sink or reader returned, if it stopped the transfer */
+    long connects;          /* new TCP connections made */
+    int streamed;           /* bytes were delivered to the sink */
+    lambda_code sink_error; /* what the sink or reader returned, if it stopped the transfer */
     int curl_code;
-} lc_http_result;
+} lc_https_result;
 
-LC_HIDDEN lambda_code lc_http_perform(void *curl_handle, const lc_http_exchange *ex, lc_http_result *res);
-LC_HIDDEN void lc_http_result_free(lc_http_result *res);
-LC_HIDDEN const char *lc_http_header(const lc_http_result *res, const char *name);
+LC_HIDDEN lambda_code lc_https_perform(void *curl_handle, const lc_https_exchange *ex,
+                                       lc_https_result *res);
+LC_HIDDEN void lc_https_result_free(lc_https_result *res);
+LC_HIDDEN const char *lc_https_header(const lc_https_result *res, const char *name);
 
 #endif

@@ -2,7 +2,7 @@
  * sdk/aws/sigv4.c - AWS Signature Version 4: canonical request, string to sign, signature,
  * header signing and presigned URLs.
  */
-#include "internal.h"
+#include "aws/internal.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -69,7 +69,8 @@ static void state_free(sign_state *st)
 
 void lambda_aws_signature_free(lambda_aws_signature *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     free(s->canonical_request);
     free(s->string_to_sign);
     free(s->signature);
@@ -83,7 +84,8 @@ void lambda_aws_signature_free(lambda_aws_signature *s)
     free(s->host);
     for (size_t i = 0; i < s->add_count; i++) {
         /* Values may hold the session token: wipe them. */
-        if (s->add_values[i]) lc_wipe(s->add_values[i], strlen(s->add_values[i]));
+        if (s->add_values[i])
+            lc_wipe(s->add_values[i], strlen(s->add_values[i]));
         free(s->add_names[i]);
         free(s->add_values[i]);
     }
@@ -97,13 +99,15 @@ static char *canonical_value(const char *v)
 {
     size_t n = strlen(v);
     char *out = malloc(n + 1);
-    if (!out) return NULL;
+    if (!out)
+        return NULL;
     size_t o = 0;
     int pending_space = 0;
     for (size_t i = 0; i < n; i++) {
         char c = v[i];
         if (c == ' ' || c == '\t') {
-            if (o > 0) pending_space = 1;
+            if (o > 0)
+                pending_space = 1;
             continue;
         }
         if (pending_space) {
@@ -121,7 +125,8 @@ static lambda_code add_canon_header(sign_state *st, const char *name, const char
     if (st->header_count == st->header_cap) {
         size_t cap = st->header_cap ? st->header_cap * 2 : 16;
         canon_header *p = realloc(st->headers, cap * sizeof *p);
-        if (!p) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+        if (!p)
+            return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
         st->headers = p;
         st->header_cap = cap;
     }
@@ -133,7 +138,8 @@ static lambda_code add_canon_header(sign_state *st, const char *name, const char
         free(cv);
         return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     }
-    for (size_t i = 0; i <= nl; i++) ln[i] = (char)tolower((unsigned char)name[i]);
+    for (size_t i = 0; i <= nl; i++)
+        ln[i] = (char)tolower((unsigned char)name[i]);
     st->headers[st->header_count].name = ln;
     st->headers[st->header_count].value = cv;
     st->headers[st->header_count].order = st->header_count;
@@ -146,7 +152,8 @@ static lambda_code add_param(sign_state *st, const char *name, const char *value
     if (st->param_count == st->param_cap) {
         size_t cap = st->param_cap ? st->param_cap * 2 : 16;
         canon_param *p = realloc(st->params, cap * sizeof *p);
-        if (!p) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+        if (!p)
+            return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
         st->params = p;
         st->param_cap = cap;
     }
@@ -154,7 +161,8 @@ static lambda_code add_param(sign_state *st, const char *name, const char *value
     lc_buf_init(&n);
     lc_buf_init(&v);
     lc_uri_encode(&n, name, strlen(name), 0);
-    if (value) lc_uri_encode(&v, value, strlen(value), 0);
+    if (value)
+        lc_uri_encode(&v, value, strlen(value), 0);
     char *ns = lc_buf_take(&n), *vs = lc_buf_take(&v);
     if (!ns || !vs) {
         free(ns);
@@ -173,10 +181,12 @@ static lambda_code add_output_header(sign_state *st, const char *name, const cha
     if (s->add_count == st->add_cap) {
         size_t cap = st->add_cap ? st->add_cap * 2 : 8;
         char **n = realloc(s->add_names, cap * sizeof *n);
-        if (!n) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+        if (!n)
+            return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
         s->add_names = n;
         char **v = realloc(s->add_values, cap * sizeof *v);
-        if (!v) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+        if (!v)
+            return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
         s->add_values = v;
         st->add_cap = cap;
     }
@@ -197,7 +207,8 @@ static void buf_cat(lc_buf *b, ...)
 {
     va_list ap;
     va_start(ap, b);
-    for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *)) lc_buf_puts(b, p);
+    for (const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *))
+        lc_buf_puts(b, p);
     va_end(ap);
 }
 
@@ -205,7 +216,8 @@ static int cmp_header(const void *a, const void *b)
 {
     const canon_header *x = a, *y = b;
     int c = strcmp(x->name, y->name);
-    if (c) return c;
+    if (c)
+        return c;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -213,28 +225,33 @@ static int cmp_param(const void *a, const void *b)
 {
     const canon_param *x = a, *y = b;
     int c = strcmp(x->name, y->name);
-    if (c) return c;
+    if (c)
+        return c;
     return strcmp(x->value, y->value);
 }
 
 /* Headers that are not signed: they are added or changed on the way (proxies, curl). */
 static int unsigned_header(const char *name)
 {
-    static const char *const skip[] = {"authorization", "user-agent", "expect", "x-amzn-trace-id", "connection",
-                                       "transfer-encoding"};
+    static const char *const skip[] = { "authorization",   "user-agent", "expect",
+                                        "x-amzn-trace-id", "connection", "transfer-encoding" };
     for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
-        if (lc_strcaseeq(name, skip[i])) return 1;
+        if (lc_strcaseeq(name, skip[i]))
+            return 1;
     return 0;
 }
 
 static int is_amz_date(const char *s)
 {
-    if (strlen(s) != 16) return 0;
+    if (strlen(s) != 16)
+        return 0;
     for (int i = 0; i < 16; i++) {
         if (i == 8) {
-            if (s[i] != 'T') return 0;
+            if (s[i] != 'T')
+                return 0;
         } else if (i == 15) {
-            if (s[i] != 'Z') return 0;
+            if (s[i] != 'Z')
+                return 0;
         } else if (!isdigit((unsigned char)s[i])) {
             return 0;
         }
@@ -244,11 +261,14 @@ static int is_amz_date(const char *s)
 
 static int valid_payload_hash(const char *h)
 {
-    if (!strcmp(h, UNSIGNED_PAYLOAD)) return 1;
+    if (!strcmp(h, UNSIGNED_PAYLOAD))
+        return 1;
     size_t n = strlen(h);
-    if (n == 0 || n > 128) return 0;
+    if (n == 0 || n > 128)
+        return 0;
     for (size_t i = 0; i < n; i++)
-        if (!isgraph((unsigned char)h[i])) return 0;
+        if (!isgraph((unsigned char)h[i]))
+            return 0;
     return 1;
 }
 
@@ -267,16 +287,20 @@ static void normalize_path(lc_buf *out, const char *path)
     size_t base = out->len;
     const char *p = path;
     while (*p) {
-        while (*p == '/') p++;
+        while (*p == '/')
+            p++;
         const char *seg = p;
-        while (*p && *p != '/') p++;
+        while (*p && *p != '/')
+            p++;
         size_t len = (size_t)(p - seg);
-        if (len == 0 || (len == 1 && seg[0] == '.')) continue;
+        if (len == 0 || (len == 1 && seg[0] == '.'))
+            continue;
         if (len == 2 && seg[0] == '.' && seg[1] == '.') {
             if (depth) {
                 depth--;
                 out->len = starts[depth];
-                if (out->data) out->data[out->len] = '\0';
+                if (out->data)
+                    out->data[out->len] = '\0';
             }
             continue;
         }
@@ -287,8 +311,10 @@ static void normalize_path(lc_buf *out, const char *path)
     /* A trailing slash stays, as does the one implied by a final "." or "..". */
     const char *last = strrchr(path, '/');
     const char *tail = last ? last + 1 : path;
-    int ends_with_slash = n > 0 && (path[n - 1] == '/' || !strcmp(tail, ".") || !strcmp(tail, ".."));
-    if (out->len == base || ends_with_slash) lc_buf_putc(out, '/');
+    int ends_with_slash =
+        n > 0 && (path[n - 1] == '/' || !strcmp(tail, ".") || !strcmp(tail, ".."));
+    if (out->len == base || ends_with_slash)
+        lc_buf_putc(out, '/');
     free(starts);
 }
 
@@ -302,7 +328,8 @@ static void format_amz_date(int64_t t, char out[17])
 
 static int s3_service(const char *service)
 {
-    return !strcmp(service, "s3") || !strcmp(service, "s3-object-lambda") || !strcmp(service, "s3express");
+    return !strcmp(service, "s3") || !strcmp(service, "s3-object-lambda") ||
+           !strcmp(service, "s3express");
 }
 
 static int contains_crlf(const char *s)
@@ -310,28 +337,35 @@ static int contains_crlf(const char *s)
     return strchr(s, '\r') || strchr(s, '\n');
 }
 
-static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda_aws_sigv4_request *req,
-                               int presign, uint32_t expires_s, lambda_aws_signature **out)
+static lambda_code sign_common(const lambda_aws_credentials *creds,
+                               const lambda_aws_sigv4_request *req, int presign, uint32_t expires_s,
+                               lambda_aws_signature **out)
 {
-    if (out) *out = NULL;
+    if (out)
+        *out = NULL;
     if (!creds || !req || !out || !req->method || !*req->method || !req->region || !*req->region ||
         !req->service || !*req->service || (req->header_count && !req->headers) ||
         (req->query_count && !req->query) || (req->body_len && !req->body))
-        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: missing method, region, service or credentials");
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                       "sigv4: missing method, region, service or credentials");
     if (strchr(req->region, '/') || strchr(req->service, '/'))
         return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: region and service may not contain '/'");
     if (presign && (expires_s < 1 || expires_s > 604800))
-        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: expires must be 1..604800 seconds, not %u", expires_s);
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT,
+                       "sigv4: expires must be 1..604800 seconds, not %u", expires_s);
 
     int s3 = s3_service(req->service);
-    if (req->flags & LAMBDA_AWS_SIGV4_S3_RULES) s3 = 1;
-    if (req->flags & LAMBDA_AWS_SIGV4_GENERIC_RULES) s3 = 0;
+    if (req->flags & LAMBDA_AWS_SIGV4_S3_RULES)
+        s3 = 1;
+    if (req->flags & LAMBDA_AWS_SIGV4_GENERIC_RULES)
+        s3 = 0;
 
     lambda_code rc = LAMBDA_OK;
     sign_state st;
     memset(&st, 0, sizeof st);
     lambda_aws_signature *s = calloc(1, sizeof *s);
-    if (!s) return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!s)
+        return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     st.sig = s;
     lc_buf b;
     lc_buf_init(&b);
@@ -344,15 +378,22 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
             goto done;
         }
         if (contains_crlf(h->name) || contains_crlf(h->value) || strchr(h->name, ':')) {
-            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: header %s contains CR, LF or ':'", h->name);
+            rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: header %s contains CR, LF or ':'",
+                         h->name);
             goto done;
         }
-        if (lc_strcaseeq(h->name, "x-amz-date")) date_header = h->value;
-        else if (lc_strcaseeq(h->name, "host")) host_header = h->value;
-        else if (lc_strcaseeq(h->name, "x-amz-content-sha256")) sha_header = h->value;
-        else if (lc_strcaseeq(h->name, "x-amz-security-token")) token_header = h->value;
-        if (unsigned_header(h->name)) continue;
-        if ((rc = add_canon_header(&st, h->name, h->value))) goto done;
+        if (lc_strcaseeq(h->name, "x-amz-date"))
+            date_header = h->value;
+        else if (lc_strcaseeq(h->name, "host"))
+            host_header = h->value;
+        else if (lc_strcaseeq(h->name, "x-amz-content-sha256"))
+            sha_header = h->value;
+        else if (lc_strcaseeq(h->name, "x-amz-security-token"))
+            token_header = h->value;
+        if (unsigned_header(h->name))
+            continue;
+        if ((rc = add_canon_header(&st, h->name, h->value)))
+            goto done;
     }
 
     /* Signing time. */
@@ -364,14 +405,15 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
             goto done;
         }
         int ok = is_amz_date(cv);
-        if (ok) memcpy(amz_date, cv, 17);
+        if (ok)
+            memcpy(amz_date, cv, 17);
         free(cv);
         if (!ok) {
             rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: X-Amz-Date is not YYYYMMDDTHHMMSSZ");
             goto done;
         }
     } else {
-        int64_t t = req->time_s ? req->time_s : lc_now_ms() / 1000;
+        int64_t t = req->time_s ? req->time_s : lc_clock_realtime_ms() / 1000;
         format_amz_date(t, amz_date);
     }
     char date[9];
@@ -391,8 +433,10 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
             rc = lc_fail(LAMBDA_E_INVALID_ARGUMENT, "sigv4: no host and no Host header");
             goto done;
         }
-        if ((rc = add_canon_header(&st, "host", req->host))) goto done;
-        if (!presign && (rc = add_output_header(&st, "Host", req->host))) goto done;
+        if ((rc = add_canon_header(&st, "host", req->host)))
+            goto done;
+        if (!presign && (rc = add_output_header(&st, "Host", req->host)))
+            goto done;
         s->host = lc_strdup(req->host);
         if (!s->host) {
             rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
@@ -410,7 +454,8 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
     } else if ((req->flags & LAMBDA_AWS_SIGV4_UNSIGNED_PAYLOAD) || (presign && s3)) {
         payload_hash = UNSIGNED_PAYLOAD;
     } else {
-        if ((rc = lc_sha256_hex(req->body, req->body_len, hash_hex))) goto done;
+        if ((rc = lc_sha256_hex(req->body, req->body_len, hash_hex)))
+            goto done;
         payload_hash = hash_hex;
     }
     if (!valid_payload_hash(payload_hash)) {
@@ -428,16 +473,22 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
 
     if (!presign) {
         if (!sha_header && (s3 || (req->flags & LAMBDA_AWS_SIGV4_CONTENT_SHA256_HEADER))) {
-            if ((rc = add_canon_header(&st, "x-amz-content-sha256", payload_hash))) goto done;
-            if ((rc = add_output_header(&st, "X-Amz-Content-Sha256", payload_hash))) goto done;
+            if ((rc = add_canon_header(&st, "x-amz-content-sha256", payload_hash)))
+                goto done;
+            if ((rc = add_output_header(&st, "X-Amz-Content-Sha256", payload_hash)))
+                goto done;
         }
         if (!date_header) {
-            if ((rc = add_canon_header(&st, "x-amz-date", amz_date))) goto done;
-            if ((rc = add_output_header(&st, "X-Amz-Date", amz_date))) goto done;
+            if ((rc = add_canon_header(&st, "x-amz-date", amz_date)))
+                goto done;
+            if ((rc = add_output_header(&st, "X-Amz-Date", amz_date)))
+                goto done;
         }
         if (token && !token_header) {
-            if (token_signed && (rc = add_canon_header(&st, "x-amz-security-token", token))) goto done;
-            if ((rc = add_output_header(&st, "X-Amz-Security-Token", token))) goto done;
+            if (token_signed && (rc = add_canon_header(&st, "x-amz-security-token", token)))
+                goto done;
+            if ((rc = add_output_header(&st, "X-Amz-Security-Token", token)))
+                goto done;
         }
     }
 
@@ -485,29 +536,39 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
     }
     if (rc == LAMBDA_OK && presign && s->scope) {
         char credential[512], expires[16];
-        snprintf(credential, sizeof credential, "%s/%s", lambda_aws_credentials_access_key_id(creds), s->scope);
+        snprintf(credential, sizeof credential, "%s/%s",
+                 lambda_aws_credentials_access_key_id(creds), s->scope);
         snprintf(expires, sizeof expires, "%u", expires_s);
-        if (!rc) rc = add_param(&st, "X-Amz-Algorithm", ALGORITHM);
-        if (!rc) rc = add_param(&st, "X-Amz-Credential", credential);
-        if (!rc) rc = add_param(&st, "X-Amz-Date", amz_date);
-        if (!rc) rc = add_param(&st, "X-Amz-Expires", expires);
-        if (!rc) rc = add_param(&st, "X-Amz-SignedHeaders", s->signed_headers);
-        if (!rc && token_signed && !token_header) rc = add_param(&st, "X-Amz-Security-Token", token);
+        if (!rc)
+            rc = add_param(&st, "X-Amz-Algorithm", ALGORITHM);
+        if (!rc)
+            rc = add_param(&st, "X-Amz-Credential", credential);
+        if (!rc)
+            rc = add_param(&st, "X-Amz-Date", amz_date);
+        if (!rc)
+            rc = add_param(&st, "X-Amz-Expires", expires);
+        if (!rc)
+            rc = add_param(&st, "X-Amz-SignedHeaders", s->signed_headers);
+        if (!rc && token_signed && !token_header)
+            rc = add_param(&st, "X-Amz-Security-Token", token);
     }
     if (rc) {
         free(canon_headers_s);
         goto done;
     }
-    if (st.param_count > 1) qsort(st.params, st.param_count, sizeof *st.params, cmp_param);
+    if (st.param_count > 1)
+        qsort(st.params, st.param_count, sizeof *st.params, cmp_param);
     lc_buf q;
     lc_buf_init(&q);
     for (size_t i = 0; i < st.param_count; i++) {
-        if (i) lc_buf_putc(&q, '&');
+        if (i)
+            lc_buf_putc(&q, '&');
         lc_buf_puts(&q, st.params[i].name);
         lc_buf_putc(&q, '=');
         lc_buf_puts(&q, st.params[i].value);
     }
-    if (!q.data) lc_buf_puts(&q, "");
+    if (!q.data)
+        lc_buf_puts(&q, "");
     char *canon_query = lc_buf_take(&q);
 
     /* Path: the wire form is encoded once; the canonical one (non-S3) is normalized and
@@ -516,7 +577,8 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
     lc_buf wire, canon_path;
     lc_buf_init(&wire);
     lc_buf_init(&canon_path);
-    if (path[0] != '/') lc_buf_putc(&wire, '/');
+    if (path[0] != '/')
+        lc_buf_putc(&wire, '/');
     lc_uri_encode(&wire, path, strlen(path), 1);
     if (s3) {
         lc_buf_append(&canon_path, wire.data, wire.len);
@@ -525,9 +587,12 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
         lc_buf_init(&norm);
         lc_buf_init(&once);
         normalize_path(&norm, path);
-        if (!norm.failed) lc_uri_encode(&once, norm.data, norm.len, 1);
-        if (!once.failed) lc_uri_encode(&canon_path, once.data, once.len, 1);
-        if (norm.failed || once.failed) canon_path.failed = 1;
+        if (!norm.failed)
+            lc_uri_encode(&once, norm.data, norm.len, 1);
+        if (!once.failed)
+            lc_uri_encode(&canon_path, once.data, once.len, 1);
+        if (norm.failed || once.failed)
+            canon_path.failed = 1;
         lc_buf_free(&norm);
         lc_buf_free(&once);
     }
@@ -565,7 +630,8 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
     /* Signature. */
     unsigned char key[32], mac[32];
     rc = lc_credentials_signing_key(creds, date, req->region, req->service, key);
-    if (rc == LAMBDA_OK) rc = lc_hmac_sha256(key, sizeof key, s->string_to_sign, strlen(s->string_to_sign), mac);
+    if (rc == LAMBDA_OK)
+        rc = lc_hmac_sha256(key, sizeof key, s->string_to_sign, strlen(s->string_to_sign), mac);
     lc_wipe(key, sizeof key);
     if (rc) {
         free(canon_query);
@@ -586,13 +652,17 @@ static lambda_code sign_common(const lambda_aws_credentials *creds, const lambda
         free(canon_query);
     } else {
         s->query = canon_query;
-        buf_cat(&b, ALGORITHM " Credential=", lambda_aws_credentials_access_key_id(creds), "/", s->scope,
-                ", SignedHeaders=", s->signed_headers, ", Signature=", sig_hex, (char *)NULL);
+        buf_cat(&b, ALGORITHM " Credential=", lambda_aws_credentials_access_key_id(creds), "/",
+                s->scope, ", SignedHeaders=", s->signed_headers, ", Signature=", sig_hex,
+                (char *)NULL);
         s->authorization = lc_buf_take(&b);
-        if (s->authorization) rc = add_output_header(&st, "Authorization", s->authorization);
-        else rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+        if (s->authorization)
+            rc = add_output_header(&st, "Authorization", s->authorization);
+        else
+            rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
     }
-    if (!rc && (!s->signature || !s->query)) rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
+    if (!rc && (!s->signature || !s->query))
+        rc = lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
 
 done:
     lc_buf_free(&b);
@@ -605,14 +675,15 @@ done:
     return LAMBDA_OK;
 }
 
-lambda_code lambda_aws_sigv4_sign(const lambda_aws_credentials *creds, const lambda_aws_sigv4_request *req,
-                                  lambda_aws_signature **out)
+lambda_code lambda_aws_sigv4_sign(const lambda_aws_credentials *creds,
+                                  const lambda_aws_sigv4_request *req, lambda_aws_signature **out)
 {
     return sign_common(creds, req, 0, 0, out);
 }
 
-lambda_code lambda_aws_sigv4_presign(const lambda_aws_credentials *creds, const lambda_aws_sigv4_request *req,
-                                     uint32_t expires_s, lambda_aws_signature **out)
+lambda_code lambda_aws_sigv4_presign(const lambda_aws_credentials *creds,
+                                     const lambda_aws_sigv4_request *req, uint32_t expires_s,
+                                     lambda_aws_signature **out)
 {
     return sign_common(creds, req, 1, expires_s, out);
 }
@@ -682,14 +753,19 @@ lambda_code lambda_aws_signature_header(const lambda_aws_signature *s, size_t i,
     return LAMBDA_OK;
 }
 
-lambda_code lambda_aws_signature_url(const lambda_aws_signature *s, const char *scheme, const char *host,
-                                     char **url)
+lambda_code lambda_aws_signature_url(const lambda_aws_signature *s, const char *scheme,
+                                     const char *host, char **url)
 {
-    if (url) *url = NULL;
-    if (!s || !url) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "signature_url: NULL argument");
-    if (!scheme) scheme = "https";
-    if (!host) host = s->host;
-    if (!host || !*host) return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "signature_url: no host");
+    if (url)
+        *url = NULL;
+    if (!s || !url)
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "signature_url: NULL argument");
+    if (!scheme)
+        scheme = "https";
+    if (!host)
+        host = s->host;
+    if (!host || !*host)
+        return lc_fail(LAMBDA_E_INVALID_ARGUMENT, "signature_url: no host");
     lc_buf b;
     lc_buf_init(&b);
     lc_buf_printf(&b, "%s://%s%s", scheme, host, s->path);

@@ -1,7 +1,7 @@
 /*
  * sdk/aws/util.c - errors, logging, buffers, encoding and time helpers of liblambda-c-aws.
  */
-#include "internal.h"
+#include "aws/internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,7 +28,8 @@ const char *lambda_aws_last_error(void)
 lambda_code lc_fail(lambda_code code, const char *fmt, ...)
 {
     /* An AWS error code only describes an HTTP answer; client_send sets it afterwards. */
-    if (code != LAMBDA_E_HTTP_STATUS) tls_code[0] = '\0';
+    if (code != LAMBDA_E_HTTP_STATUS)
+        tls_code[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(tls_error, sizeof tls_error, fmt, ap);
@@ -54,87 +55,24 @@ void lc_set_error_code(const char *code)
 /* ------------------------------------------------------------------ logging */
 
 /*
- * When liblambda-c is in the process (always, inside the lambda-c runtime) its logger is
- * used, so records carry the request id and follow AWS_LAMBDA_LOG_FORMAT. The references
- * are weak so that liblambda-c-aws has no hard dependency on it; without it, records are
- * written to stderr in the same two formats.
+ * Records go through liblambda-c's logger (liblambda-c-aws links it), so they carry the
+ * request id and follow AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL like the handler's.
  */
-#pragma weak lambda_log_enabled
-#pragma weak lambda_log
-
-static int env_level(void)
-{
-    const char *v = getenv("AWS_LAMBDA_LOG_LEVEL");
-    if (!v || !*v) return LC_LOG_INFO;
-    if (!strcasecmp(v, "TRACE")) return LC_LOG_TRACE;
-    if (!strcasecmp(v, "DEBUG")) return LC_LOG_DEBUG;
-    if (!strcasecmp(v, "INFO")) return LC_LOG_INFO;
-    if (!strcasecmp(v, "WARN")) return LC_LOG_WARN;
-    if (!strcasecmp(v, "ERROR")) return LC_LOG_ERROR;
-    return LC_LOG_ERROR + 1; /* FATAL: nothing of ours */
-}
-
 int lc_log_enabled(int level)
 {
-    if (lambda_log_enabled && lambda_log) return lambda_log_enabled((lambda_log_level)level);
-    return level >= env_level();
-}
-
-static void fallback_log(int level, const char *fmt, va_list ap)
-{
-    static const char *names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR"};
-    char msg[2048];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char stamp[96];
-    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
-
-    lc_buf b;
-    lc_buf_init(&b);
-    const char *fmtenv = getenv("AWS_LAMBDA_LOG_FORMAT");
-    if (fmtenv && !strcasecmp(fmtenv, "JSON")) {
-        lc_buf_printf(&b, "{\"timestamp\":\"%s\",\"level\":\"%s\",\"message\":\"lambda-c-aws: ", stamp,
-                      names[level]);
-        for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-            if (*p == '"' || *p == '\\') {
-                lc_buf_putc(&b, '\\');
-                lc_buf_putc(&b, (char)*p);
-            } else if (*p < 0x20) {
-                lc_buf_printf(&b, "\\u%04x", *p);
-            } else {
-                lc_buf_putc(&b, (char)*p);
-            }
-        }
-        lc_buf_puts(&b, "\"}\n");
-    } else {
-        lc_buf_printf(&b, "%s\t%s\tlambda-c-aws: %s\n", stamp, names[level], msg);
-    }
-    if (!b.failed) {
-        /* One write per record so concurrent records never interleave. */
-        ssize_t n = write(STDERR_FILENO, b.data, b.len);
-        (void)n;
-    }
-    lc_buf_free(&b);
+    return lambda_log_enabled((lambda_log_level)level);
 }
 
 void lc_log(int level, const char *fmt, ...)
 {
-    if (level < LC_LOG_TRACE || level > LC_LOG_ERROR || !lc_log_enabled(level)) return;
+    if (level < LC_LOG_TRACE || level > LC_LOG_ERROR || !lc_log_enabled(level))
+        return;
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    if (lambda_log) {
-        char msg[2048];
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        lambda_log((lambda_log_level)level, "lambda-c-aws: %s", msg);
-    } else {
-        fallback_log(level, fmt, ap);
-    }
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    lambda_log((lambda_log_level)level, "lambda-c-aws: %s", msg);
 }
 
 /* ------------------------------------------------------------------ buffers */
@@ -155,15 +93,18 @@ void lc_buf_free(lc_buf *b)
 
 int lc_buf_reserve(lc_buf *b, size_t extra)
 {
-    if (b->failed) return 0;
+    if (b->failed)
+        return 0;
     if (extra > SIZE_MAX - b->len - 1) {
         b->failed = 1;
         return 0;
     }
     size_t need = b->len + extra + 1;
-    if (need <= b->cap) return 1;
+    if (need <= b->cap)
+        return 1;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p) {
         b->failed = 1;
@@ -176,8 +117,10 @@ int lc_buf_reserve(lc_buf *b, size_t extra)
 
 void lc_buf_append(lc_buf *b, const void *data, size_t len)
 {
-    if (!lc_buf_reserve(b, len)) return;
-    if (len) memcpy(b->data + b->len, data, len);
+    if (!lc_buf_reserve(b, len))
+        return;
+    if (len)
+        memcpy(b->data + b->len, data, len);
     b->len += len;
     b->data[b->len] = '\0';
 }
@@ -207,7 +150,8 @@ void lc_buf_printf(lc_buf *b, const char *fmt, ...)
         lc_buf_append(b, small, (size_t)n);
         return;
     }
-    if (!lc_buf_reserve(b, (size_t)n)) return;
+    if (!lc_buf_reserve(b, (size_t)n))
+        return;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -220,8 +164,10 @@ char *lc_buf_take(lc_buf *b)
         lc_buf_free(b);
         return NULL;
     }
-    if (!b->data && !lc_buf_reserve(b, 0)) return NULL;
-    if (b->len == 0) b->data[0] = '\0';
+    if (!b->data && !lc_buf_reserve(b, 0))
+        return NULL;
+    if (b->len == 0)
+        b->data[0] = '\0';
     char *s = b->data;
     lc_buf_init(b);
     return s;
@@ -237,7 +183,8 @@ char *lc_strdup(const char *s)
 char *lc_strndup(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -261,12 +208,13 @@ void lc_hex(const unsigned char *in, size_t len, char *out)
 void lc_uri_encode(lc_buf *b, const char *in, size_t len, int keep_slash)
 {
     static const char digits[] = "0123456789ABCDEF";
-    if (!lc_buf_reserve(b, len * 3)) return;
+    if (!lc_buf_reserve(b, len * 3))
+        return;
     char *o = b->data + b->len;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)in[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~' || (c == '/' && keep_slash)) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && keep_slash)) {
             *o++ = (char)c;
         } else {
             *o++ = '%';
@@ -280,24 +228,11 @@ void lc_uri_encode(lc_buf *b, const char *in, size_t len, int keep_slash)
 
 /* ------------------------------------------------------------------ time */
 
-int64_t lc_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t lc_monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void lc_sleep_ms(int64_t ms)
 {
-    if (ms <= 0) return;
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    if (ms <= 0)
+        return;
+    struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
@@ -306,7 +241,8 @@ static int digits_n(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i])) return 0;
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
@@ -316,13 +252,15 @@ static int digits_n(const char *s, int n, int *out)
 int64_t lc_parse_iso8601_ms(const char *s)
 {
     int Y, M, D, h, m, sec;
-    if (!s || strlen(s) < 19) return -1;
+    if (!s || strlen(s) < 19)
+        return -1;
     if (!digits_n(s, 4, &Y) || s[4] != '-' || !digits_n(s + 5, 2, &M) || s[7] != '-' ||
         !digits_n(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         !digits_n(s + 11, 2, &h) || s[13] != ':' || !digits_n(s + 14, 2, &m) || s[16] != ':' ||
         !digits_n(s + 17, 2, &sec))
         return -1;
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return -1;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+        return -1;
     const char *p = s + 19;
     int ms = 0;
     if (*p == '.') {
@@ -334,21 +272,24 @@ int64_t lc_parse_iso8601_ms(const char *s)
             p++;
             any = 1;
         }
-        if (!any) return -1;
+        if (!any)
+            return -1;
     }
     int64_t offset_s = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
         int oh, om;
-        if (!digits_n(p + 1, 2, &oh) || p[3] != ':' || !digits_n(p + 4, 2, &om)) return -1;
+        if (!digits_n(p + 1, 2, &oh) || p[3] != ':' || !digits_n(p + 4, 2, &om))
+            return -1;
         offset_s = (int64_t)(oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
         p += 6;
     } else {
         return -1;
     }
-    if (*p) return -1;
-    struct tm tm = {0};
+    if (*p)
+        return -1;
+    struct tm tm = { 0 };
     tm.tm_year = Y - 1900;
     tm.tm_mon = M - 1;
     tm.tm_mday = D;
@@ -356,7 +297,8 @@ int64_t lc_parse_iso8601_ms(const char *s)
     tm.tm_min = m;
     tm.tm_sec = sec;
     time_t t = timegm(&tm);
-    if (t == (time_t)-1) return -1;
+    if (t == (time_t)-1)
+        return -1;
     return ((int64_t)t - offset_s) * 1000 + ms;
 }
 
@@ -366,7 +308,7 @@ double lc_random_unit(void)
     if (state == 0) {
         uint64_t seed = 0;
         if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
-            seed = (uint64_t)lc_monotonic_ms() ^ (uint64_t)(uintptr_t)&state;
+            seed = (uint64_t)lc_clock_monotonic_ms() ^ (uint64_t)(uintptr_t)&state;
         }
         state = seed ? seed : 0x9E3779B97F4A7C15ull;
     }
@@ -380,5 +322,6 @@ double lc_random_unit(void)
 
 void lc_wipe(void *p, size_t n)
 {
-    if (p && n) explicit_bzero(p, n);
+    if (p && n)
+        explicit_bzero(p, n);
 }

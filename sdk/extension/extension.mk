@@ -1,35 +1,23 @@
 # sdk/extension/extension.mk - liblambda-c-extension.so.1 (writing external Lambda extensions
 # in C: lambda-c/extension.h), its unit tests and the example extension layer.
-# Included by the top-level Makefile; uses its variables (B, CC, SDK_CFLAGS, CFLAGS_COMMON,
-# LDFLAGS_COMMON, JSONC_CFLAGS, JSONC_LIBS, VERSION, CMOCKA_LIBS, CHECK_GLIBC, ALL_TARGETS,
-# UNIT_TESTS, LAYER_ZIP, SDK_DEV).
+# Included by the top-level Makefile; uses its variables and its shared_library (B, CC,
+# SDK_CFLAGS, CFLAGS_COMMON, LDFLAGS_COMMON, JSONC_CFLAGS, JSONC_LIBS, VERSION, VERSION_MAJOR,
+# CMOCKA_LIBS, CHECK_GLIBC, ALL_TARGETS, UNIT_TESTS).
 #
 # Self-contained: libc, pthreads and json-c only (no liblambda-c, no libcurl).
 
-EXT_SONAME := liblambda-c-extension.so.1
-EXT_LIB := $(B)/lib/liblambda-c-extension.so.$(VERSION)
+EXT_SONAME := liblambda-c-extension.so.$(VERSION_MAJOR)
 EXT_SRCS := $(wildcard sdk/extension/*.c)
 EXT_OBJS := $(EXT_SRCS:%.c=$(B)/obj/%.o)
+EXT_LIB := $(B)/lib/liblambda-c-extension.so.$(VERSION)
 EXT_SYSLIBS := $(JSONC_LIBS) -lpthread
 EXT_LINK := -L$(B)/lib -llambda-c-extension $(EXT_SYSLIBS)
 
-$(EXT_LIB): $(EXT_OBJS) sdk/extension/liblambda-c-extension.map
-	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $(EXT_OBJS) -Wl,-soname,$(EXT_SONAME) -Wl,-rpath,'$$ORIGIN' \
-	    -Wl,--version-script=sdk/extension/liblambda-c-extension.map $(LDFLAGS_COMMON) $(EXT_SYSLIBS)
-	ln -sf liblambda-c-extension.so.$(VERSION) $(B)/lib/$(EXT_SONAME)
-	ln -sf $(EXT_SONAME) $(B)/lib/liblambda-c-extension.so
-
-ALL_TARGETS += $(EXT_LIB)
--include $(EXT_OBJS:.o=.d)
-
-# The runtime layer copies every build/lib/liblambda-c-*.so.N (layer/layer.sh): build this one
-# first so that the layer's content does not depend on the order of a parallel build.
-$(LAYER_ZIP): $(EXT_LIB)
-# build/sdk/lib gets the library too, for extension builds (-llambda-c-extension).
-$(SDK_DEV)/lib/$(EXT_SONAME): $(EXT_LIB) $(SDK_DEV)/lib/pkgconfig/lambda-c.pc
-	cp -P $(B)/lib/liblambda-c-extension.so* $(SDK_DEV)/lib/
-ALL_TARGETS += $(SDK_DEV)/lib/$(EXT_SONAME)
+# A lambda-c library (the top-level shared_library): in the layer's lib/ and in build/sdk/lib,
+# with its own pkg-config file.
+$(eval $(call shared_library,lambda-c-extension,$(EXT_OBJS),sdk/extension/liblambda-c-extension.map,$(EXT_SYSLIBS)))
+PC_DESC_lambda-c-extension := lambda-c extensions: external Lambda extensions in C (Extensions and Telemetry APIs)
+PC_REQUIRES_lambda-c-extension := json-c
 
 # ---------------------------------------------------------------- unit tests
 # tests/unit/extension/test_NAME.c -> build/tests/unit/test_extension_NAME, linked with the
@@ -45,8 +33,10 @@ UNIT_TESTS += $(EXT_UNIT_TESTS)
 
 # ---------------------------------------------------------------- example extension layers
 # examples/extensions/NAME/*.c -> the layer tree build/extension-layers/NAME/ (extensions/NAME,
-# lib/liblambda-c-extension.so.1) and its zip, which attaches to a function next to the
-# runtime layer. The executable finds the library through RUNPATH $ORIGIN/../lib (/opt/lib).
+# lib/liblambda-c-extension.so.1 and the libjson-c.so.5 it needs) and its zip, which attaches to
+# a function next to the runtime layer. The executable finds them through RUNPATH
+# $ORIGIN/../lib (/opt/lib).
+EXT_JSONC := $(shell $(CC) -print-file-name=libjson-c.so.5)
 EXT_EXAMPLES := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard examples/extensions/*/*.c)))))
 EXT_LAYERS := $(B)/extension-layers
 
@@ -55,7 +45,7 @@ $(EXT_LAYERS)/$(1)/extensions/$(1): $(wildcard examples/extensions/$(1)/*.c) sdk
 	@mkdir -p $$(dir $$@) $(EXT_LAYERS)/$(1)/lib
 	$$(CC) $$(CFLAGS_COMMON) -I$$(SDK_INCLUDE) $$(JSONC_CFLAGS) -pie -o $$@ $$(filter %.c,$$^) \
 	    $$(LDFLAGS_COMMON) -s -Wl,-rpath,'$$$$ORIGIN/../lib' $$(EXT_LINK)
-	cp -L $(B)/lib/$(EXT_SONAME) $(EXT_LAYERS)/$(1)/lib/$(EXT_SONAME)
+	cp -L $(B)/lib/$(EXT_SONAME) $(EXT_JSONC) $(EXT_LAYERS)/$(1)/lib/
 $(EXT_LAYERS)/$(1).zip: $(EXT_LAYERS)/$(1)/extensions/$(1)
 	$$(CHECK_GLIBC) $(EXT_LAYERS)/$(1)
 	rm -f $$@ && cd $(EXT_LAYERS)/$(1) && zip -q -X -r ../$(1).zip .

@@ -25,16 +25,17 @@ def sdk_var(name, build=BUILD):
     return pkg_config(build / "sdk", f"--variable={name}", "lambda-c")
 
 
-def compile_handler(sources, out, include=None, build=BUILD, executable=False):
+def compile_handler(sources, out, include=None, build=BUILD, executable=False, libdir=None):
     """Compiles a handler (or an executable-mode bootstrap) as lambda-c's build does.
 
-    include: the header folder to compile against instead of the build's SDK headers."""
+    include: the header folder to compile against instead of the build's SDK headers;
+    libdir: the folder whose liblambda-c.so it links instead of the SDK's (with include)."""
     sdk = build / "sdk"
     cflags = sdk_var("handler_cflags", build).split()
     ldflags = sdk_var("handler_ldflags", build).split()
     if include:
         cflags += [f"-I{include}"] + pkg_config(sdk, "--cflags", "json-c").split()
-        libs = [f"-L{sdk / 'lib'}", "-llambda-c"] + pkg_config(sdk, "--libs", "json-c").split()
+        libs = [f"-L{libdir or sdk / 'lib'}", "-llambda-c"] + pkg_config(sdk, "--libs", "json-c").split()
     else:
         cflags += pkg_config(sdk, "--cflags", "lambda-c").split()
         libs = pkg_config(sdk, "--libs", "lambda-c").split()

@@ -97,6 +97,19 @@ def test_handler_segfault(emulator):
     assert emu.invoke("hello", {"name": "still"}).json() == {"message": "Hello, still!"}
 
 
+@pytest.mark.parametrize("workers", [1, 4], ids=["main-thread", "worker-threads"])
+def test_a_stack_overflow_is_reported_on_every_thread(emulator, workers):
+    """The crash line comes from an alternate signal stack, on the main thread and on the
+    worker threads of AWS_LAMBDA_MAX_CONCURRENCY alike."""
+    options = {"max_concurrency": workers} if workers > 1 else {}
+    emu = emulator([spec("crash", **options)])
+    answer = emu.invoke("crash", {"mode": "overflow"})
+    request_id = answer.header("x-amzn-RequestId")
+    assert error_of(answer)["errorType"] == "Runtime.ExitError"
+    assert (f"lambda-c: the handler crashed with SIGSEGV while serving request {request_id}"
+            in emu.logs()), emu.logs()
+
+
 def test_handler_exits(emulator):
     emu = emulator([spec("quit")])
     answer = emu.invoke("quit", {})

@@ -134,6 +134,18 @@ def test_json_logs_with_request_id_and_level_filter(emulator):
     assert "context requested" not in tail_log(quiet)  # INFO is below WARN
 
 
+def test_a_handler_thread_attached_to_the_invocation_logs_its_request_id(emulator):
+    emu = emulator([spec("threadlog", env__AWS_LAMBDA_LOG_FORMAT="JSON")])
+    answer = emu.invoke("threadlog", {}, headers={"X-Amz-Log-Type": "Tail"})
+    assert answer.status == 200 and answer.json() == "done", answer
+    request_id = answer.header("x-amzn-RequestId")
+    records = {r["message"]: r for r in (json.loads(l) for l in tail_log(answer).splitlines()
+                                         if l.startswith("{")) if "message" in r}
+    assert records["from an attached thread"]["requestId"] == request_id, records
+    assert "requestId" not in records["from the same thread, detached"], records
+    assert "requestId" not in records["from an unattached thread"], records
+
+
 def test_metrics_are_emitted_as_emf_in_the_invocation_logs(emulator):
     emu = emulator([spec("metrics")])
     event = json.loads(open(os.path.join(os.path.dirname(__file__), "../../examples/metrics/event.json")).read())

@@ -6,6 +6,7 @@
   again (rollback, then upgrade), the runtime logging the version it is; a layer older than a
   handler's ABI refuses that handler with the versions to attach.
 """
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from build_helpers import compile_handler, runtime_start_lines, zip_dir
 from conftest import BUILD, ROOT, function_zip, spec
 
 FIXTURE = ROOT / "tests" / "fixtures" / "abi-1.0"
+FIXTURE_1_1 = ROOT / "tests" / "fixtures" / "abi-1.1"
 
 
 def version_of(header_text):
@@ -112,13 +114,111 @@ def test_a_handler_claiming_another_abi_is_refused(emulator, tmp_path, major, mi
         rf"version with lambda-c ABI {major}\.{minor} or newer of the same major", body["errorMessage"]), body
 
 
+FUTURE_CALL = CLAIM.replace('return lambda_response_set_body(response, "\\"ran\\"", 5, NULL);',
+                            "return lambda_response_set_hologram(response);").replace(
+    "lambda_handler_fn handler;", "lambda_code lambda_response_set_hologram(lambda_response *r);\n\n"
+    "lambda_handler_fn handler;")
+
+
+def test_a_newer_handler_calling_what_this_layer_lacks_is_refused_before_binding(emulator, tmp_path):
+    """The ABI marker is read from the file before dlopen binds anything: a handler built for
+    ABI x.(y+1) that calls a function of x.(y+1) gets IncompatibleABI, not 'undefined symbol'."""
+    source = tmp_path / "future.c"
+    source.write_text(FUTURE_CALL.format(major=ABI_MAJOR, minor=ABI_MINOR + 1))
+    compile_handler([source], tmp_path / "code" / "future.so")
+    syms = subprocess.run(["nm", "-D", "--undefined-only", str(tmp_path / "code" / "future.so")],
+                          capture_output=True, text=True, check=True).stdout
+    assert "lambda_response_set_hologram" in syms
+    emu = emulator([f"future={tmp_path / 'code'},handler=future.handler"])
+    body = error_of(emu.invoke("future", {}))
+    assert body["errorType"] == "Runtime.IncompatibleABI", body
+    assert (f"was built against lambda-c ABI {ABI_MAJOR}.{ABI_MINOR + 1}, but this layer's runtime "
+            f"(lambda-c {VERSION}) provides ABI {ABI_MAJOR}.{ABI_MINOR}") in body["errorMessage"], body
+    assert "undefined symbol" not in body["errorMessage"]
+
+
+# ---------------------------------------------------------------- a 1.1 handler (one library)
+
+def v1_1_stub(folder):
+    """A link-time stand-in for 1.1's liblambda-c.so.1: every symbol 1.1 exported (the core's
+    1.0 and 1.1 nodes, the event bindings, the metrics), with 1.1's own version script."""
+    names = set()
+    for lib in ("liblambda-c", "liblambda-c-events", "liblambda-c-metrics"):
+        out = subprocess.run(["nm", "-D", "--defined-only", str(BUILD / "lib" / f"{lib}.so.1")],
+                             capture_output=True, text=True, check=True).stdout
+        names |= {m.group(1) for m in re.finditer(r" T (lambda_\w+)@+LAMBDA_C_1\.[01]\b", out)}
+    assert len(names) > 200, names
+    source = folder / "stub.c"
+    source.write_text("".join(f"void {n}(void);\nvoid {n}(void) {{}}\n" for n in sorted(names)))
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(folder / "liblambda-c.so"), str(source),
+                    "-Wl,-soname,liblambda-c.so.1", f"-Wl,--version-script={FIXTURE_1_1 / 'liblambda-c.map'}"],
+                   check=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def v1_1_handler(tmp_path_factory):
+    """tests/fixtures/abi-1.1/handler.c as 1.1 built it: (v11.so, v11.zip)."""
+    folder = tmp_path_factory.mktemp("abi-1.1")
+    stub = v1_1_stub(folder)
+    so = compile_handler([FIXTURE_1_1 / "handler.c"], folder / "code" / "v11.so",
+                         include=FIXTURE_1_1 / "include", libdir=stub)
+    return so, zip_dir(folder / "code", folder / "v11.zip")
+
+
+@pytest.fixture(scope="module")
+def v1_1_program(tmp_path_factory):
+    """The same handler as a 1.1 executable-mode program (bootstrap), built as 1.1 built it."""
+    folder = tmp_path_factory.mktemp("abi-1.1-exec")
+    stub = v1_1_stub(folder)
+    compile_handler([FIXTURE_1_1 / "handler.c", FIXTURE_1_1 / "bootstrap.c"], folder / "code" / "bootstrap",
+                    include=FIXTURE_1_1 / "include", libdir=stub, executable=True)
+    return zip_dir(folder / "code", folder / "v11-exec.zip")
+
+
+def test_a_1_1_program_in_executable_mode_runs_on_this_layer(emulator, v1_1_program):
+    """A 1.1 bootstrap names liblambda-c.so.1 only; the core loads the split libraries for it."""
+    emu = emulator([f"v11exec={v1_1_program},handler=bootstrap"])
+    event = json.loads((ROOT / "tests" / "events" / "sqs.json").read_text())
+    answer = emu.invoke("v11exec", event)
+    assert answer.status == 200 and answer.function_error is None, (answer, emu.logs())
+    assert answer.json() == {"messages": len(event["Records"]), "first_body": event["Records"][0]["body"]}
+    assert '"Namespace":"abi-1.1"' in emu.logs().replace(" ", "")
+
+
+def test_the_frozen_1_1_headers_are_the_1_1_release():
+    assert version_of((FIXTURE_1_1 / "include" / "lambda-c" / "version.h").read_text()) == ("1.1.0", 1, 1)
+
+
+def test_a_1_1_handler_needs_only_liblambda_c_and_binds_1_1_versions(v1_1_handler):
+    dynamic = subprocess.run(["readelf", "-W", "-d", "--dyn-syms", str(v1_1_handler[0])],
+                             capture_output=True, text=True, check=True).stdout
+    needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(liblambda-c[^\]]*)\]", dynamic))
+    assert needed == {"liblambda-c.so.1"}, dynamic
+    assert "lambda_sqs_event_parse@LAMBDA_C_1.1" in dynamic
+    assert "lambda_metrics_put@LAMBDA_C_1.1" in dynamic
+
+
+def test_a_1_1_handler_using_events_and_metrics_runs_on_this_layer(emulator, v1_1_handler):
+    emu = emulator([f"v11={v1_1_handler[1]},handler=v11.handler"])
+    event = json.loads((ROOT / "tests" / "events" / "sqs.json").read_text())
+    answer = emu.invoke("v11", event)
+    assert answer.status == 200 and answer.function_error is None, answer
+    assert answer.json() == {"messages": len(event["Records"]),
+                             "first_body": event["Records"][0]["body"]}
+    logs = emu.logs()
+    assert "1.1 handler serving request" in logs
+    emf = [json.loads(line[line.index("{"):]) for line in logs.splitlines() if '"_aws"' in line]
+    assert emf and emf[0]["Messages"] == len(event["Records"]), logs
+    assert emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "abi-1.1"
+
+
 # ---------------------------------------------------------------- other layer versions
 
 def build_layer_release(tmp_path_factory, name, version, abi_minor):
     """This checkout's runtime and SDK rebuilt as another release: its layer.zip."""
     src = tmp_path_factory.mktemp(name)
-    for item in ("Makefile", "runtime", "layer", "tools", "sdk/include", "sdk/src",
-                 "sdk/lambda-c.pc.in", "sdk/function.mk"):
+    for item in ("Makefile", "runtime", "layer", "tools", "sdk", "third_party", "tests/unit/unit.mk"):
         if (ROOT / item).is_dir():
             shutil.copytree(ROOT / item, src / item)
         else:
@@ -133,7 +233,9 @@ def build_layer_release(tmp_path_factory, name, version, abi_minor):
         assert count == 1, macro
     header.write_text(text)
     jobs = str(os.cpu_count() or 2)
-    subprocess.run(["make", "-s", "-j", jobs, "BUILD_DIR=build", "build/layer.zip"], cwd=src, check=True,
+    # THIRD_PARTY_DIR: the checkout's cache of the lean libcurl, built once per target.
+    subprocess.run(["make", "-s", "-j", jobs, "BUILD_DIR=build", f"THIRD_PARTY_DIR={ROOT / 'build' / 'third-party'}",
+                    "build/layer.zip"], cwd=src, check=True,
                    stdout=subprocess.DEVNULL)
     return src / "build" / "layer.zip"
 

@@ -84,7 +84,8 @@ typedef struct lambda_aws_client_options {
  * Errors: LAMBDA_E_INVALID_ARGUMENT (NULL out, negative setting), LAMBDA_E_CONFIG (no
  * region configured; the detail names the variables), LAMBDA_E_NO_MEMORY.
  */
-lambda_code lambda_aws_client_new(const lambda_aws_client_options *options, lambda_aws_client **out);
+lambda_code lambda_aws_client_new(const lambda_aws_client_options *options,
+                                  lambda_aws_client **out);
 
 /* Closes the client's connections and frees it. NULL is ignored. No call on c may be
  * running. */

@@ -120,8 +120,8 @@ lambda_code lambda_aws_credentials_provider_new_static(lambda_aws_credentials *c
  * (libcurl could not be loaded), LAMBDA_E_NO_MEMORY, LAMBDA_E_INVALID_ARGUMENT.
  * Thread-safe: concurrent callers wait for one fetch.
  */
-lambda_code lambda_aws_credentials_provider_get(lambda_aws_credentials_provider *p, int64_t deadline_ms,
-                                                lambda_aws_credentials **out);
+lambda_code lambda_aws_credentials_provider_get(lambda_aws_credentials_provider *p,
+                                                int64_t deadline_ms, lambda_aws_credentials **out);
 
 /* Frees p and drops its cached credentials. NULL is ignored. No call on p may be running. */
 void lambda_aws_credentials_provider_free(lambda_aws_credentials_provider *p);

@@ -31,21 +31,23 @@ struct json_object;
  * operation or input, input not an object), LAMBDA_E_INVALID_JSON (unparsable answer).
  * Thread-safe.
  */
-lambda_code lambda_aws_dynamodb_call(lambda_aws_client *c, const char *operation, struct json_object *input,
-                                     int64_t deadline_ms, struct json_object **output);
+lambda_code lambda_aws_dynamodb_call(lambda_aws_client *c, const char *operation,
+                                     struct json_object *input, int64_t deadline_ms,
+                                     struct json_object **output);
 
 /*
  * GetItem of key (e.g. {"pk": {"S": "a"}}) in table, strongly consistent when consistent is
  * non-zero. *item receives the item (caller owns it); a missing item is LAMBDA_E_NOT_FOUND
  * with *item NULL. Errors as lambda_aws_dynamodb_call. Thread-safe.
  */
-lambda_code lambda_aws_dynamodb_get_item(lambda_aws_client *c, const char *table, struct json_object *key,
-                                         int consistent, int64_t deadline_ms, struct json_object **item);
+lambda_code lambda_aws_dynamodb_get_item(lambda_aws_client *c, const char *table,
+                                         struct json_object *key, int consistent,
+                                         int64_t deadline_ms, struct json_object **item);
 
 /* PutItem of item into table (replacing an item with the same key). Errors as
  * lambda_aws_dynamodb_call. Thread-safe. */
-lambda_code lambda_aws_dynamodb_put_item(lambda_aws_client *c, const char *table, struct json_object *item,
-                                         int64_t deadline_ms);
+lambda_code lambda_aws_dynamodb_put_item(lambda_aws_client *c, const char *table,
+                                         struct json_object *item, int64_t deadline_ms);
 
 /*
  * Query table with key_condition (e.g. "pk = :p") and values (e.g. {":p": {"S": "a"}});
@@ -54,8 +56,8 @@ lambda_code lambda_aws_dynamodb_put_item(lambda_aws_client *c, const char *table
  * "Query". Errors as lambda_aws_dynamodb_call. Thread-safe.
  */
 lambda_code lambda_aws_dynamodb_query(lambda_aws_client *c, const char *table, const char *index,
-                                      const char *key_condition, struct json_object *values, int64_t deadline_ms,
-                                      struct json_object **output);
+                                      const char *key_condition, struct json_object *values,
+                                      int64_t deadline_ms, struct json_object **output);
 
 #ifdef __cplusplus
 }

@@ -24,8 +24,9 @@ extern "C" {
  * also set on LAMBDA_E_HTTP_STATUS.
  * Errors: those of lambda_aws_client_send, LAMBDA_E_INVALID_ARGUMENT. Thread-safe.
  */
-lambda_code lambda_aws_lambda_invoke(lambda_aws_client *c, const char *function, const void *payload, size_t len,
-                                     const char *invocation_type, int64_t deadline_ms, lambda_aws_response **out);
+lambda_code lambda_aws_lambda_invoke(lambda_aws_client *c, const char *function,
+                                     const void *payload, size_t len, const char *invocation_type,
+                                     int64_t deadline_ms, lambda_aws_response **out);
 
 #ifdef __cplusplus
 }

@@ -77,9 +77,9 @@ lambda_code lambda_aws_s3_put_object(lambda_aws_client *c, const char *bucket, c
  * Errors: those of lambda_aws_client_send, and the code write returned if it aborted.
  * Thread-safe.
  */
-lambda_code lambda_aws_s3_get_object(lambda_aws_client *c, const char *bucket, const char *key, const char *range,
-                                     lambda_aws_write_fn write, void *ctx, int64_t deadline_ms,
-                                     lambda_aws_response **out);
+lambda_code lambda_aws_s3_get_object(lambda_aws_client *c, const char *bucket, const char *key,
+                                     const char *range, lambda_aws_write_fn write, void *ctx,
+                                     int64_t deadline_ms, lambda_aws_response **out);
 
 /*
  * A presigned GET URL for s3://bucket/key valid for expires_s seconds (1..604800), signed
@@ -89,8 +89,8 @@ lambda_code lambda_aws_s3_get_object(lambda_aws_client *c, const char *bucket, c
  * LAMBDA_E_CRYPTO and the credentials provider's errors. Thread-safe; no network I/O unless
  * credentials must be fetched.
  */
-lambda_code lambda_aws_s3_presign_get(lambda_aws_client *c, const char *bucket, const char *key, uint32_t expires_s,
-                                      int64_t deadline_ms, char **url);
+lambda_code lambda_aws_s3_presign_get(lambda_aws_client *c, const char *bucket, const char *key,
+                                      uint32_t expires_s, int64_t deadline_ms, char **url);
 
 #ifdef __cplusplus
 }

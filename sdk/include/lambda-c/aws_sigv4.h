@@ -52,7 +52,7 @@ enum {
 
 /* The request to sign. Every pointer is borrowed for the duration of the call. */
 typedef struct lambda_aws_sigv4_request {
-    const char *method;  /* "GET", "PUT", ...; required */
+    const char *method; /* "GET", "PUT", ...; required */
     /* The Host header value, "host" or "host:port" (omit the default port). NULL when a
      * Host header is among headers; otherwise it is added to the signature and to the
      * headers of the result. */
@@ -92,8 +92,8 @@ typedef struct lambda_aws_signature lambda_aws_signature;
  * payload_hash, a header value with CR/LF), LAMBDA_E_NO_MEMORY, LAMBDA_E_LOAD (libcrypto
  * missing), LAMBDA_E_CRYPTO. Thread-safe.
  */
-lambda_code lambda_aws_sigv4_sign(const lambda_aws_credentials *creds, const lambda_aws_sigv4_request *req,
-                                  lambda_aws_signature **out);
+lambda_code lambda_aws_sigv4_sign(const lambda_aws_credentials *creds,
+                                  const lambda_aws_sigv4_request *req, lambda_aws_signature **out);
 
 /*
  * Presigns req: the signature goes into the query (X-Amz-Algorithm, X-Amz-Credential,
@@ -104,8 +104,9 @@ lambda_code lambda_aws_sigv4_sign(const lambda_aws_credentials *creds, const lam
  * Ownership and errors as lambda_aws_sigv4_sign (LAMBDA_E_INVALID_ARGUMENT also for an
  * out-of-range expires_s). Thread-safe.
  */
-lambda_code lambda_aws_sigv4_presign(const lambda_aws_credentials *creds, const lambda_aws_sigv4_request *req,
-                                     uint32_t expires_s, lambda_aws_signature **out);
+lambda_code lambda_aws_sigv4_presign(const lambda_aws_credentials *creds,
+                                     const lambda_aws_sigv4_request *req, uint32_t expires_s,
+                                     lambda_aws_signature **out);
 
 /* Accessors. Every string is owned by s and valid until lambda_aws_signature_free(s). */
 
@@ -143,8 +144,8 @@ lambda_code lambda_aws_signature_header(const lambda_aws_signature *s, size_t i,
  * Host). *url is malloc'd and owned by the caller (free()).
  * Errors: LAMBDA_E_INVALID_ARGUMENT, LAMBDA_E_NO_MEMORY.
  */
-lambda_code lambda_aws_signature_url(const lambda_aws_signature *s, const char *scheme, const char *host,
-                                     char **url);
+lambda_code lambda_aws_signature_url(const lambda_aws_signature *s, const char *scheme,
+                                     const char *host, char **url);
 
 /* Frees s. NULL is ignored. */
 void lambda_aws_signature_free(lambda_aws_signature *s);

@@ -21,8 +21,9 @@ extern "C" {
  * Errors: those of lambda_aws_client_send, LAMBDA_E_INVALID_ARGUMENT,
  * LAMBDA_E_INVALID_JSON / LAMBDA_E_PROTOCOL (malformed answer). Thread-safe.
  */
-lambda_code lambda_aws_sqs_send_message(lambda_aws_client *c, const char *queue_url, const char *body,
-                                        const char *group_id, int64_t deadline_ms, char **message_id);
+lambda_code lambda_aws_sqs_send_message(lambda_aws_client *c, const char *queue_url,
+                                        const char *body, const char *group_id, int64_t deadline_ms,
+                                        char **message_id);
 
 #ifdef __cplusplus
 }

@@ -48,11 +48,15 @@ const char *lambda_context_invocation_id(const lambda_context *ctx);
 
 /* --- the function (from the environment, read once at init) --- */
 
-const char *lambda_context_function_name(const lambda_context *ctx);    /* AWS_LAMBDA_FUNCTION_NAME */
-const char *lambda_context_function_version(const lambda_context *ctx); /* AWS_LAMBDA_FUNCTION_VERSION */
-int lambda_context_memory_limit_mb(const lambda_context *ctx);          /* AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 0 if unset */
-const char *lambda_context_log_group_name(const lambda_context *ctx);   /* AWS_LAMBDA_LOG_GROUP_NAME */
-const char *lambda_context_log_stream_name(const lambda_context *ctx);  /* AWS_LAMBDA_LOG_STREAM_NAME */
+const char *lambda_context_function_name(const lambda_context *ctx); /* AWS_LAMBDA_FUNCTION_NAME */
+const char *
+lambda_context_function_version(const lambda_context *ctx); /* AWS_LAMBDA_FUNCTION_VERSION */
+int lambda_context_memory_limit_mb(
+    const lambda_context *ctx); /* AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 0 if unset */
+const char *
+lambda_context_log_group_name(const lambda_context *ctx); /* AWS_LAMBDA_LOG_GROUP_NAME */
+const char *
+lambda_context_log_stream_name(const lambda_context *ctx); /* AWS_LAMBDA_LOG_STREAM_NAME */
 
 #ifdef __cplusplus
 }

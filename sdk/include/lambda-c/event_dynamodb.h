@@ -87,7 +87,8 @@ void lambda_dynamodb_event_free(lambda_dynamodb_event *ev);
 size_t lambda_dynamodb_event_count(const lambda_dynamodb_event *ev);
 
 /* Record number index, or NULL when out of range. */
-const lambda_dynamodb_record *lambda_dynamodb_event_record(const lambda_dynamodb_event *ev, size_t index);
+const lambda_dynamodb_record *lambda_dynamodb_event_record(const lambda_dynamodb_event *ev,
+                                                           size_t index);
 
 /* The record's JSON object (borrowed). */
 struct json_object *lambda_dynamodb_record_json(const lambda_dynamodb_record *r);
@@ -137,13 +138,15 @@ const lambda_dynamodb_map *lambda_dynamodb_record_old_image(const lambda_dynamod
 size_t lambda_dynamodb_map_count(const lambda_dynamodb_map *m);
 
 /* The value of attribute name, or NULL when absent. */
-const lambda_dynamodb_value *lambda_dynamodb_map_get(const lambda_dynamodb_map *m, const char *name);
+const lambda_dynamodb_value *lambda_dynamodb_map_get(const lambda_dynamodb_map *m,
+                                                     const char *name);
 
 /*
  * Attribute number index (in the event's order): returns its name and
  * stores its value in *value (if value is not NULL); NULL when out of range.
  */
-const char *lambda_dynamodb_map_at(const lambda_dynamodb_map *m, size_t index, const lambda_dynamodb_value **value);
+const char *lambda_dynamodb_map_at(const lambda_dynamodb_map *m, size_t index,
+                                   const lambda_dynamodb_value **value);
 
 /* ================================================================== values */
 
@@ -183,7 +186,8 @@ lambda_code lambda_dynamodb_value_bool(const lambda_dynamodb_value *v, int *out)
  * LAMBDA_E_INVALID_ARGUMENT (size NULL, or cap < *size: then *size is set)
  * or LAMBDA_E_WRONG_TYPE (v is not a B, or not RFC 4648 base64).
  */
-lambda_code lambda_dynamodb_value_binary(const lambda_dynamodb_value *v, void *buf, size_t cap, size_t *size);
+lambda_code lambda_dynamodb_value_binary(const lambda_dynamodb_value *v, void *buf, size_t cap,
+                                         size_t *size);
 
 /* The map of an M value; NULL for other types. */
 const lambda_dynamodb_map *lambda_dynamodb_value_map(const lambda_dynamodb_value *v);
@@ -192,20 +196,22 @@ const lambda_dynamodb_map *lambda_dynamodb_value_map(const lambda_dynamodb_value
 size_t lambda_dynamodb_value_count(const lambda_dynamodb_value *v);
 
 /* Element number index of an L value; NULL for other types or out of range. */
-const lambda_dynamodb_value *lambda_dynamodb_value_list_at(const lambda_dynamodb_value *v, size_t index);
+const lambda_dynamodb_value *lambda_dynamodb_value_list_at(const lambda_dynamodb_value *v,
+                                                           size_t index);
 
 /*
  * Element number index of an SS or NS value (the number's text for NS),
  * with its length in *len (may be NULL); NULL for other types or out of range.
  */
-const char *lambda_dynamodb_value_set_string_at(const lambda_dynamodb_value *v, size_t index, size_t *len);
+const char *lambda_dynamodb_value_set_string_at(const lambda_dynamodb_value *v, size_t index,
+                                                size_t *len);
 
 /*
  * Decodes element number index of a BS value into buf, like
  * lambda_dynamodb_value_binary; LAMBDA_E_NOT_FOUND when out of range.
  */
-lambda_code lambda_dynamodb_value_set_binary_at(const lambda_dynamodb_value *v, size_t index, void *buf,
-                                                size_t cap, size_t *size);
+lambda_code lambda_dynamodb_value_set_binary_at(const lambda_dynamodb_value *v, size_t index,
+                                                void *buf, size_t cap, size_t *size);
 
 #ifdef __cplusplus
 }

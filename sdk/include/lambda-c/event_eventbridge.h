@@ -38,7 +38,8 @@ typedef struct lambda_eventbridge_event lambda_eventbridge_event;
  * or a field of the wrong type) or LAMBDA_E_NO_MEMORY. On failure *out is
  * NULL.
  */
-lambda_code lambda_eventbridge_event_parse(struct json_object *root, lambda_eventbridge_event **out);
+lambda_code lambda_eventbridge_event_parse(struct json_object *root,
+                                           lambda_eventbridge_event **out);
 
 /* Frees ev. NULL is a no-op. */
 void lambda_eventbridge_event_free(lambda_eventbridge_event *ev);

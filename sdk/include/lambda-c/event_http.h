@@ -125,7 +125,8 @@ const char *lambda_http_request_header(const lambda_http_request *req, const cha
 size_t lambda_http_request_header_value_count(const lambda_http_request *req, const char *name);
 
 /* Value number index (from 0) of header name, or NULL when there are not that many. */
-const char *lambda_http_request_header_value(const lambda_http_request *req, const char *name, size_t index);
+const char *lambda_http_request_header_value(const lambda_http_request *req, const char *name,
+                                             size_t index);
 
 /* How many (name, value) header pairs the request has; a header with n values counts n times. */
 size_t lambda_http_request_header_count(const lambda_http_request *req);
@@ -134,7 +135,8 @@ size_t lambda_http_request_header_count(const lambda_http_request *req);
  * Pair number index: returns the name as the event spells it and stores the
  * value in *value (if value is not NULL). NULL when index is out of range.
  */
-const char *lambda_http_request_header_at(const lambda_http_request *req, size_t index, const char **value);
+const char *lambda_http_request_header_at(const lambda_http_request *req, size_t index,
+                                          const char **value);
 
 /* --- query string parameters (case-sensitive, decoded) --- */
 
@@ -145,13 +147,15 @@ const char *lambda_http_request_query(const lambda_http_request *req, const char
 size_t lambda_http_request_query_value_count(const lambda_http_request *req, const char *name);
 
 /* Value number index of parameter name, or NULL. */
-const char *lambda_http_request_query_value(const lambda_http_request *req, const char *name, size_t index);
+const char *lambda_http_request_query_value(const lambda_http_request *req, const char *name,
+                                            size_t index);
 
 /* How many (name, value) pairs the query has. */
 size_t lambda_http_request_query_count(const lambda_http_request *req);
 
 /* Pair number index, like lambda_http_request_header_at. */
-const char *lambda_http_request_query_at(const lambda_http_request *req, size_t index, const char **value);
+const char *lambda_http_request_query_at(const lambda_http_request *req, size_t index,
+                                         const char **value);
 
 /* --- path parameters (REST v1 and HTTP API routes such as /items/{id}) --- */
 
@@ -161,7 +165,8 @@ const char *lambda_http_request_path_param(const lambda_http_request *req, const
 size_t lambda_http_request_path_param_count(const lambda_http_request *req);
 
 /* Parameter number index, like lambda_http_request_header_at. */
-const char *lambda_http_request_path_param_at(const lambda_http_request *req, size_t index, const char **value);
+const char *lambda_http_request_path_param_at(const lambda_http_request *req, size_t index,
+                                              const char **value);
 
 /* --- cookies --- */
 
@@ -171,7 +176,8 @@ const char *lambda_http_request_cookie(const lambda_http_request *req, const cha
 size_t lambda_http_request_cookie_count(const lambda_http_request *req);
 
 /* Cookie number index in request order, like lambda_http_request_header_at. */
-const char *lambda_http_request_cookie_at(const lambda_http_request *req, size_t index, const char **value);
+const char *lambda_http_request_cookie_at(const lambda_http_request *req, size_t index,
+                                          const char **value);
 
 /* --- body --- */
 
@@ -186,7 +192,8 @@ const char *lambda_http_request_cookie_at(const lambda_http_request *req, size_t
  * LAMBDA_E_WRONG_TYPE (isBase64Encoded but the body is not RFC 4648
  * base64) or LAMBDA_E_NO_MEMORY; on failure *data is NULL.
  */
-lambda_code lambda_http_request_body(const lambda_http_request *req, const void **data, size_t *size);
+lambda_code lambda_http_request_body(const lambda_http_request *req, const void **data,
+                                     size_t *size);
 
 /* Whether the event's body is base64 (isBase64Encoded). */
 int lambda_http_request_body_is_base64(const lambda_http_request *req);
@@ -256,7 +263,8 @@ typedef struct lambda_http_response lambda_http_response;
 lambda_code lambda_http_response_new(lambda_http_format format, lambda_http_response **out);
 
 /* lambda_http_response_new with the format req arrived in. */
-lambda_code lambda_http_response_new_for(const lambda_http_request *req, lambda_http_response **out);
+lambda_code lambda_http_response_new_for(const lambda_http_request *req,
+                                         lambda_http_response **out);
 
 /* Frees res. NULL is a no-op. */
 void lambda_http_response_free(lambda_http_response *res);
@@ -265,10 +273,12 @@ void lambda_http_response_free(lambda_http_response *res);
 lambda_code lambda_http_response_set_status(lambda_http_response *res, int status);
 
 /* Sets header name to value, replacing every earlier value of name. */
-lambda_code lambda_http_response_set_header(lambda_http_response *res, const char *name, const char *value);
+lambda_code lambda_http_response_set_header(lambda_http_response *res, const char *name,
+                                            const char *value);
 
 /* Adds value to header name, after its earlier values. */
-lambda_code lambda_http_response_add_header(lambda_http_response *res, const char *name, const char *value);
+lambda_code lambda_http_response_add_header(lambda_http_response *res, const char *name,
+                                            const char *value);
 
 /* Adds a cookie: a whole Set-Cookie value such as "id=a3f; Max-Age=3600; Secure". */
 lambda_code lambda_http_response_add_cookie(lambda_http_response *res, const char *set_cookie);
@@ -282,14 +292,16 @@ lambda_code lambda_http_response_add_cookie(lambda_http_response *res, const cha
 lambda_code lambda_http_response_set_body(lambda_http_response *res, const void *data, size_t size);
 
 /* The body: size bytes at data, sent base64-encoded with isBase64Encoded true. */
-lambda_code lambda_http_response_set_body_base64(lambda_http_response *res, const void *data, size_t size);
+lambda_code lambda_http_response_set_body_base64(lambda_http_response *res, const void *data,
+                                                 size_t size);
 
 /*
  * The body: value serialized as JSON, and Content-Type "application/json"
  * unless one is set. Takes over the caller's reference to value (it is put
  * here, also on failure); NULL sends "null".
  */
-lambda_code lambda_http_response_set_body_json(lambda_http_response *res, struct json_object *value);
+lambda_code lambda_http_response_set_body_json(lambda_http_response *res,
+                                               struct json_object *value);
 
 /*
  * Builds the response object into *out: a new json-c object that the caller

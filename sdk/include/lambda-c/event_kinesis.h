@@ -54,7 +54,8 @@ void lambda_kinesis_event_free(lambda_kinesis_event *ev);
 size_t lambda_kinesis_event_count(const lambda_kinesis_event *ev);
 
 /* Record number index, or NULL when out of range. */
-const lambda_kinesis_record *lambda_kinesis_event_record(const lambda_kinesis_event *ev, size_t index);
+const lambda_kinesis_record *lambda_kinesis_event_record(const lambda_kinesis_event *ev,
+                                                         size_t index);
 
 /* The record's JSON object (borrowed). */
 struct json_object *lambda_kinesis_record_json(const lambda_kinesis_record *r);
@@ -91,7 +92,8 @@ double lambda_kinesis_record_arrival_time(const lambda_kinesis_record *r);
  * LAMBDA_E_NOT_FOUND (no data), LAMBDA_E_WRONG_TYPE (not RFC 4648 base64)
  * or LAMBDA_E_NO_MEMORY; on failure *data is NULL.
  */
-lambda_code lambda_kinesis_record_data(const lambda_kinesis_record *r, const void **data, size_t *size);
+lambda_code lambda_kinesis_record_data(const lambda_kinesis_record *r, const void **data,
+                                       size_t *size);
 
 /* kinesis.data as the event carries it (base64 text), with its length in *len. */
 const char *lambda_kinesis_record_data_base64(const lambda_kinesis_record *r, size_t *len);

@@ -95,8 +95,8 @@ const char *lambda_sns_record_attribute_value(const lambda_sns_record *r, const 
  *   LAMBDA_E_WRONG_TYPE        the attribute's Type is not "Binary", or the Value is
  *                              not RFC 4648 base64.
  */
-lambda_code lambda_sns_record_attribute_binary(const lambda_sns_record *r, const char *name, void *buf,
-                                               size_t cap, size_t *size);
+lambda_code lambda_sns_record_attribute_binary(const lambda_sns_record *r, const char *name,
+                                               void *buf, size_t cap, size_t *size);
 
 #ifdef __cplusplus
 }

@@ -116,8 +116,8 @@ const char *lambda_sqs_message_attribute_string(const lambda_sqs_message *m, con
  *   LAMBDA_E_NOT_FOUND         no such attribute, or it has no binaryValue;
  *   LAMBDA_E_WRONG_TYPE        the binaryValue is not RFC 4648 base64.
  */
-lambda_code lambda_sqs_message_attribute_binary(const lambda_sqs_message *m, const char *name, void *buf,
-                                                size_t cap, size_t *size);
+lambda_code lambda_sqs_message_attribute_binary(const lambda_sqs_message *m, const char *name,
+                                                void *buf, size_t cap, size_t *size);
 
 /* ===================================================== partial batch response */
 
@@ -143,7 +143,8 @@ lambda_code lambda_sqs_batch_response_new(struct json_object **out);
  * For a FIFO queue, stop at the first failure and report it and every
  * message after it, so that the group's order is kept.
  */
-lambda_code lambda_sqs_batch_response_add_failure(struct json_object *response, const char *item_identifier);
+lambda_code lambda_sqs_batch_response_add_failure(struct json_object *response,
+                                                  const char *item_identifier);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,8 @@
 
 #include <stdarg.h>
 
+#include "context.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,6 +45,25 @@ int lambda_log_enabled(lambda_log_level level);
 
 /* "TRACE" ... "FATAL". */
 const char *lambda_log_level_name(lambda_log_level level);
+
+/*
+ * Records logged by the calling thread carry ctx's request id (and tenant id) from now on,
+ * as the handler's own records do; NULL detaches. For threads a handler starts: the
+ * runtime attaches the thread that runs the handler by itself, other threads log request id
+ * "undefined" until attached.
+ *
+ *     static void *work(void *arg) {
+ *         lambda_log_attach(arg);            // arg: the handler's ctx
+ *         lambda_log_info("from a worker");  // carries the invocation's request id
+ *         lambda_log_attach(NULL);
+ *         return NULL;
+ *     }
+ *
+ * The context is valid until the handler returns: the thread must detach (or end) before
+ * that, and must not be attached to a context of another invocation meanwhile. Affects the
+ * calling thread only; thread-safe. Since 1.2.
+ */
+void lambda_log_attach(const lambda_context *ctx);
 
 #define lambda_log_trace(...) lambda_log(LAMBDA_LOG_TRACE, __VA_ARGS__)
 #define lambda_log_debug(...) lambda_log(LAMBDA_LOG_DEBUG, __VA_ARGS__)

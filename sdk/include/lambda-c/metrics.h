@@ -129,12 +129,25 @@ void lambda_metrics_free(lambda_metrics *m);
  */
 lambda_metrics *lambda_metrics_current(void);
 
-/* Sets (replaces) the namespace of m; copied. LAMBDA_E_INVALID_ARGUMENT when m
- * is NULL or the namespace is NULL or invalid; LAMBDA_E_NO_MEMORY. */
+/* Sets (replaces) the namespace of m; copied into m. LAMBDA_E_INVALID_ARGUMENT when m
+ * is NULL or the namespace is NULL or invalid. */
 lambda_code lambda_metrics_set_namespace(lambda_metrics *m, const char *namespace_name);
 
-/* The namespace of m (owned by m, valid until it changes), or NULL. */
+/*
+ * The namespace of m, or NULL. The text is stored inside m: the pointer stays valid as long
+ * as m does, but its content changes when the namespace is set again. When another thread
+ * may set it concurrently, use lambda_metrics_copy_namespace instead.
+ */
 const char *lambda_metrics_namespace(const lambda_metrics *m);
+
+/*
+ * Copies the namespace of m into buf (cap bytes, NUL-terminated) under m's lock: safe
+ * against concurrent lambda_metrics_set_namespace. LAMBDA_E_INVALID_ARGUMENT (m or buf NULL,
+ * cap 0), LAMBDA_E_NOT_FOUND (no namespace), LAMBDA_E_TOO_LARGE (cap too small; namespaces
+ * fit in LAMBDA_METRICS_NAMESPACE_BUFFER bytes). buf is "" on error. Since 1.2.
+ */
+#define LAMBDA_METRICS_NAMESPACE_BUFFER 1021
+lambda_code lambda_metrics_copy_namespace(const lambda_metrics *m, char *buf, size_t cap);
 
 /*
  * Adds a dimension set: count dimensions named names[i] with the values
@@ -171,8 +184,7 @@ void lambda_metrics_clear_dimensions(lambda_metrics *m);
  *                              resolution, or that is a dimension or property;
  *   LAMBDA_E_NO_MEMORY.
  */
-lambda_code lambda_metrics_put(lambda_metrics *m, const char *name, double value,
-                               const char *unit);
+lambda_code lambda_metrics_put(lambda_metrics *m, const char *name, double value, const char *unit);
 
 /* lambda_metrics_put with a storage resolution: LAMBDA_METRICS_RESOLUTION_HIGH
  * (1) or _STANDARD (60); anything else is LAMBDA_E_INVALID_ARGUMENT. */

@@ -53,6 +53,24 @@ lambda_code lambda_runtime_init_error(const char *error_type, const char *messag
  */
 lambda_code lambda_runtime_on_shutdown(lambda_function_shutdown_fn *hook);
 
+/*
+ * Called on the thread that ran the handler, after it returned (whatever its outcome) and
+ * before the answer is sent, with the invocation's context and the arg given at
+ * registration. Logging from a hook carries the invocation's request id.
+ */
+typedef void lambda_invocation_hook_fn(const lambda_context *ctx, void *arg);
+
+/*
+ * Run hook after every invocation (see lambda_invocation_hook_fn), in the order of
+ * registration; liblambda-c-metrics uses it to write each invocation's metrics. Meant for
+ * initialization (a library constructor, lambda_function_init): thread-safe, but an
+ * invocation running meanwhile may not see the new hook. At most LAMBDA_MAX_INVOCATION_HOOKS
+ * hooks; registering the same (hook, arg) twice has no effect.
+ * Returns LAMBDA_E_INVALID_ARGUMENT for a NULL hook, LAMBDA_E_STATE when full. Since 1.2.
+ */
+#define LAMBDA_MAX_INVOCATION_HOOKS 8
+lambda_code lambda_runtime_add_invocation_hook(lambda_invocation_hook_fn *hook, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,18 +15,18 @@ extern "C" {
 #endif
 
 #define LAMBDA_C_VERSION_MAJOR 1
-#define LAMBDA_C_VERSION_MINOR 1
+#define LAMBDA_C_VERSION_MINOR 2
 #define LAMBDA_C_VERSION_PATCH 0
-#define LAMBDA_C_VERSION_STRING "1.1.0"
+#define LAMBDA_C_VERSION_STRING "1.2.0"
 
 #define LAMBDA_C_ABI_MAJOR 1
-#define LAMBDA_C_ABI_MINOR 1
+#define LAMBDA_C_ABI_MINOR 2
 
 /* The ABI packed in one integer: major in the high 16 bits, minor in the low. */
 #define LAMBDA_C_ABI_PACK(major, minor) (((unsigned)(major) << 16) | (unsigned)(minor))
 #define LAMBDA_C_ABI_VERSION LAMBDA_C_ABI_PACK(LAMBDA_C_ABI_MAJOR, LAMBDA_C_ABI_MINOR)
 
-/* The release version of the library actually loaded, e.g. "1.1.0". */
+/* The release version of the library actually loaded, e.g. "1.2.0". */
 const char *lambda_version(void);
 
 /* The ABI version (LAMBDA_C_ABI_PACK form) of the library actually loaded. */

@@ -14,8 +14,10 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
 {
     json_object *o = json_object_new_object();
     add(o, "request_id", lambda_context_request_id(ctx));
-    json_object_object_add(o, "deadline_ms", json_object_new_int64(lambda_context_deadline_ms(ctx)));
-    json_object_object_add(o, "remaining_ms", json_object_new_int64(lambda_context_remaining_ms(ctx)));
+    json_object_object_add(o, "deadline_ms",
+                           json_object_new_int64(lambda_context_deadline_ms(ctx)));
+    json_object_object_add(o, "remaining_ms",
+                           json_object_new_int64(lambda_context_remaining_ms(ctx)));
     add(o, "invoked_function_arn", lambda_context_invoked_function_arn(ctx));
     add(o, "trace_id", lambda_context_trace_id(ctx));
     add(o, "client_context", lambda_context_client_context(ctx));
@@ -24,7 +26,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     add(o, "invocation_id", lambda_context_invocation_id(ctx));
     add(o, "function_name", lambda_context_function_name(ctx));
     add(o, "function_version", lambda_context_function_version(ctx));
-    json_object_object_add(o, "memory_limit_mb", json_object_new_int(lambda_context_memory_limit_mb(ctx)));
+    json_object_object_add(o, "memory_limit_mb",
+                           json_object_new_int(lambda_context_memory_limit_mb(ctx)));
     add(o, "log_group_name", lambda_context_log_group_name(ctx));
     add(o, "log_stream_name", lambda_context_log_stream_name(ctx));
     add(o, "x_amzn_trace_id", getenv("_X_AMZN_TRACE_ID"));

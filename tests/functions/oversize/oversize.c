@@ -11,11 +11,13 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     (void)ctx;
     json_object *root, *bytes;
     size_t size = 7u << 20;
-    if (lambda_event_json(event, &root) == LAMBDA_OK && json_object_object_get_ex(root, "bytes", &bytes))
+    if (lambda_event_json(event, &root) == LAMBDA_OK &&
+        json_object_object_get_ex(root, "bytes", &bytes))
         size = (size_t)json_object_get_int64(bytes);
     char *body = malloc(size ? size : 1);
     if (!body)
-        return lambda_response_set_error(response, "OutOfMemory", "cannot allocate %zu bytes", size);
+        return lambda_response_set_error(response, "OutOfMemory", "cannot allocate %zu bytes",
+                                         size);
     memset(body, 'x', size);
     return lambda_response_take_body(response, body, size, "text/plain");
 }

@@ -30,7 +30,8 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
     long chunks = get_int(root, "chunks", 3);
     long pause_ms = get_int(root, "pause_ms", 0);
     long fail_after = get_int(root, "fail_after", -1);
-    const char *chunk = json_object_object_get_ex(root, "chunk", &v) ? json_object_get_string(v) : "chunk\n";
+    const char *chunk =
+        json_object_object_get_ex(root, "chunk", &v) ? json_object_get_string(v) : "chunk\n";
     if (json_object_object_get_ex(root, "http", &v) && json_object_get_boolean(v)) {
         json_object *headers = json_object_new_object();
         json_object_object_add(headers, "x-custom", json_object_new_string("yes"));
@@ -46,13 +47,14 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
         return lambda_response_set_error(response, "EarlyFailure", "failed before the first byte");
     for (long i = 0; i < chunks; i++) {
         if (i == fail_after)
-            return lambda_response_set_error(response, "MidStreamFailure", "failed after %ld chunks", i);
+            return lambda_response_set_error(response, "MidStreamFailure",
+                                             "failed after %ld chunks", i);
         if (lambda_response_stream_write(response, chunk, strlen(chunk)) != LAMBDA_OK)
             return 1;
         if (i == 0 && json_object_object_get_ex(root, "wait_for_file", &v)) {
             const char *path = json_object_get_string(v);
             for (int tries = 0; tries < 2000 && access(path, F_OK) != 0; tries++) {
-                struct timespec ts = {0, 10 * 1000000L};
+                struct timespec ts = { 0, 10 * 1000000L };
                 nanosleep(&ts, NULL);
             }
             if (access(path, F_OK) != 0)
@@ -60,7 +62,7 @@ int handler(lambda_event *event, const lambda_context *ctx, lambda_response *res
                                                  "the caller never saw the first chunk");
         }
         if (pause_ms > 0) {
-            struct timespec ts = {pause_ms / 1000, (pause_ms % 1000) * 1000000L};
+            struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
             nanosleep(&ts, NULL);
         }
     }

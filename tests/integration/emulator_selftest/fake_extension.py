@@ -6,6 +6,7 @@ FAKE_EXT_EVENTS     events to register for (default INVOKE,SHUTDOWN)
 FAKE_EXT_MODE       normal, initerror, crash (exit 3 before registering), crash-after-register,
                     crash-on-invoke, ignore-shutdown
 FAKE_EXT_TARGET     the one extension FAKE_EXT_MODE applies to (default: every one)
+FAKE_EXT_FAIL_DELAY seconds before a failing mode fails
 FAKE_EXT_READY_DELAY  seconds between registering and the first event/next
 FAKE_EXT_INVOKE_DELAY seconds spent on each INVOKE
 FAKE_EXT_SUBSCRIBE  JSON list of Telemetry API subscription bodies to PUT ("PORT" in a URI is
@@ -60,7 +61,9 @@ class Telemetry(http.server.BaseHTTPRequestHandler):
 
 def main():
     record(started=True, env=sorted(os.environ))
+    fail_delay = float(os.environ.get("FAKE_EXT_FAIL_DELAY", "0"))   # lets the others register first
     if MODE == "crash":
+        time.sleep(fail_delay)
         sys.exit(3)
     events = [e for e in os.environ.get("FAKE_EXT_EVENTS", "INVOKE,SHUTDOWN").split(",") if e]
     status, headers, data = call("POST", "/2020-01-01/extension/register", json.dumps({"events": events}).encode(),
@@ -71,8 +74,10 @@ def main():
     ident = {"Lambda-Extension-Identifier": headers["Lambda-Extension-Identifier"]}
     print("fake-ext %s: registered" % NAME, flush=True)
     if MODE == "crash-after-register":
+        time.sleep(fail_delay)
         sys.exit(5)
     if MODE == "initerror":
+        time.sleep(fail_delay)
         status, _h, _d = call("POST", "/2020-01-01/extension/init/error",
                               json.dumps({"errorMessage": "bad config", "errorType": "Extension.ConfigInvalid"}).encode(),
                               dict(ident, **{"Lambda-Extension-Function-Error-Type": "Extension.ConfigInvalid"}))

@@ -10,6 +10,15 @@ from emu_selftest_helpers import make_function_dir, tail_log, wait_for, emu_star
 pytestmark = pytest.mark.emulator_selftest
 
 
+def process_gone(pid):
+    """True once pid has exited (a zombie has an empty cmdline; the file may vanish at any time)."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read() == b""
+    except FileNotFoundError:
+        return True
+
+
 def err(body):
     return json.loads(body)
 
@@ -29,8 +38,7 @@ def test_timeout_kills_and_recycles(emu_start, fn_dir, layer_dir):
     log = tail_log(headers)
     assert "RequestId: %s Error: Task timed out after 1.00 seconds" % rid in log
     assert "\tStatus: timeout" in log
-    assert wait_for(lambda: not os.path.exists("/proc/%d/cmdline" % pid) or
-                    open("/proc/%d/cmdline" % pid, "rb").read() == b"")
+    assert wait_for(lambda: process_gone(pid))
     status, headers, body = emu.invoke("f", b'"again"')
     assert status == 200 and body == b'"again"'
     assert emu.debug("f")["cold_starts"] == 2

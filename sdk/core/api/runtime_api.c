@@ -1,0 +1,136 @@
+#include "core/api/runtime_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define API_PREFIX "/2018-06-01/runtime"
+#define ERROR_CONTENT_TYPE "application/vnd.aws.lambda.error+json"
+
+lambda_code lc_runtime_api_connect(lc_runtime_api *api, const char *endpoint)
+{
+    if (!endpoint || !*endpoint || strlen(endpoint) >= sizeof api->endpoint)
+        return LAMBDA_E_CONFIG;
+    snprintf(api->endpoint, sizeof api->endpoint, "%s", endpoint);
+    return lc_http_conn_open(&api->conn, endpoint);
+}
+
+void lc_runtime_api_close(lc_runtime_api *api)
+{
+    lc_http_conn_close(api->conn);
+    api->conn = NULL;
+}
+
+lambda_code lc_runtime_api_next(lc_runtime_api *api, lc_http_response *resp)
+{
+    return lc_http_request(api->conn, "GET", API_PREFIX "/invocation/next", NULL, 0, NULL, 0, resp);
+}
+
+/* Request ids are UUIDs; anything else is percent-encoded so the path stays one segment. */
+static int invocation_path(char *out, size_t cap, const char *request_id, const char *suffix)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char encoded[512];
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)request_id; *p; p++) {
+        if (o + 4 >= sizeof encoded)
+            return 0;
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            encoded[o++] = (char)*p;
+        } else {
+            encoded[o++] = '%';
+            encoded[o++] = hex[*p >> 4];
+            encoded[o++] = hex[*p & 15];
+        }
+    }
+    encoded[o] = '\0';
+    int n = snprintf(out, cap, API_PREFIX "/invocation/%s/%s", encoded, suffix);
+    return n > 0 && (size_t)n < cap;
+}
+
+lambda_code lc_runtime_api_respond(lc_runtime_api *api, const char *request_id,
+                                   const char *invocation_id, const void *body, size_t size,
+                                   const char *content_type, lc_http_response *resp)
+{
+    char path[640];
+    if (!invocation_path(path, sizeof path, request_id, "response"))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    lc_http_header headers[] = {
+        { "Content-Type", content_type },
+        { "Lambda-Runtime-Invocation-Id", invocation_id },
+    };
+    return lc_http_request(api->conn, "POST", path, headers, 2, body ? body : "", size, resp);
+}
+
+void lc_runtime_api_error_header(const char *error_type, char *out, size_t cap)
+{
+    if (strncmp(error_type, "Runtime.", 8) == 0 || strncmp(error_type, "Function.", 9) == 0)
+        snprintf(out, cap, "%s", error_type);
+    else
+        snprintf(out, cap, "Function.%s", error_type);
+    /* A header value must not break the request. */
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '_';
+}
+
+lambda_code lc_runtime_api_report_error(lc_runtime_api *api, const char *request_id,
+                                        const char *invocation_id, const char *error_type,
+                                        const char *error_json, size_t size, const char *xray_cause,
+                                        lc_http_response *resp)
+{
+    char path[640];
+    char type_header[256];
+    if (!invocation_path(path, sizeof path, request_id, "error"))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    lc_runtime_api_error_header(error_type, type_header, sizeof type_header);
+    lc_http_header headers[] = {
+        { "Content-Type", ERROR_CONTENT_TYPE },
+        { "Lambda-Runtime-Function-Error-Type", type_header },
+        { "Lambda-Runtime-Invocation-Id", invocation_id },
+        { "Lambda-Runtime-Function-XRay-Error-Cause", xray_cause },
+    };
+    return lc_http_request(api->conn, "POST", path, headers, 4, error_json, size, resp);
+}
+
+lambda_code lc_runtime_api_init_error(lc_runtime_api *api, const char *error_type,
+                                      const char *error_json, size_t size, lc_http_response *resp)
+{
+    char type_header[256];
+    lc_runtime_api_error_header(error_type, type_header, sizeof type_header);
+    lc_http_header headers[] = {
+        { "Content-Type", ERROR_CONTENT_TYPE },
+        { "Lambda-Runtime-Function-Error-Type", type_header },
+    };
+    return lc_http_request(api->conn, "POST", API_PREFIX "/init/error", headers, 2, error_json,
+                           size, resp);
+}
+
+lambda_code lc_runtime_api_stream_begin(lc_runtime_api *api, const char *request_id,
+                                        const char *invocation_id, const char *content_type)
+{
+    char path[640];
+    if (!invocation_path(path, sizeof path, request_id, "response"))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    lc_http_header headers[] = {
+        { "Content-Type", content_type },
+        { "Lambda-Runtime-Function-Response-Mode", "streaming" },
+        { "Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" },
+        { "Lambda-Runtime-Invocation-Id", invocation_id },
+    };
+    return lc_http_chunked_begin(api->conn, "POST", path, headers, 4);
+}
+
+lambda_code lc_runtime_api_stream_end(lc_runtime_api *api, const char *error_type,
+                                      const char *error_body_base64, lc_http_response *resp)
+{
+    char type_header[256];
+    if (!error_type)
+        return lc_http_chunked_end(api->conn, NULL, 0, resp);
+    lc_runtime_api_error_header(error_type, type_header, sizeof type_header);
+    lc_http_header trailers[] = {
+        { "Lambda-Runtime-Function-Error-Type", type_header },
+        { "Lambda-Runtime-Function-Error-Body", error_body_base64 },
+    };
+    return lc_http_chunked_end(api->conn, trailers, 2, resp);
+}

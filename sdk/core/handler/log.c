@@ -1,0 +1,231 @@
+#include "lambda-c/log.h"
+#include "core/handler/log_internal.h"
+#include "util/clock.h"
+#include "util/utf8.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static int json_format;
+static lambda_log_level min_level = LAMBDA_LOG_INFO;
+
+static __thread const char *current_request_id;
+static __thread const char *current_tenant_id;
+
+static const char *const level_names[] = { "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL" };
+
+static void load_settings(void)
+{
+    const char *format = getenv("AWS_LAMBDA_LOG_FORMAT");
+    json_format = format && strcasecmp(format, "JSON") == 0;
+    /* Lambda Managed Instances require JSON logs. */
+    const char *concurrency = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
+    if (concurrency && *concurrency)
+        json_format = 1;
+    min_level = LAMBDA_LOG_INFO;
+    const char *level = getenv("AWS_LAMBDA_LOG_LEVEL");
+    if (level) {
+        for (int i = 0; i <= LAMBDA_LOG_FATAL; i++)
+            if (strcasecmp(level, level_names[i]) == 0)
+                min_level = (lambda_log_level)i;
+    }
+}
+
+void lc_log_reload_settings(void)
+{
+    pthread_once(&settings_once, load_settings);
+    load_settings();
+}
+
+void lambda_log_attach(const lambda_context *ctx)
+{
+    lc_log_set_invocation(ctx ? lambda_context_request_id(ctx) : NULL,
+                          ctx ? lambda_context_tenant_id(ctx) : NULL);
+}
+
+void lc_log_set_invocation(const char *request_id, const char *tenant_id)
+{
+    current_request_id = request_id;
+    current_tenant_id = tenant_id;
+}
+
+const char *lambda_log_level_name(lambda_log_level level)
+{
+    return (unsigned)level <= LAMBDA_LOG_FATAL ? level_names[level] : "INFO";
+}
+
+int lambda_log_enabled(lambda_log_level level)
+{
+    pthread_once(&settings_once, load_settings);
+    return level >= min_level;
+}
+
+/* One write per record, under a lock: records never interleave, even when long. */
+static void write_record(const char *data, size_t size)
+{
+    pthread_mutex_lock(&write_lock);
+    while (size > 0) {
+        ssize_t n = write(STDERR_FILENO, data, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        data += n;
+        size -= (size_t)n;
+    }
+    pthread_mutex_unlock(&write_lock);
+}
+
+/* Records up to this size are assembled on the stack; longer ones on the heap. */
+#define STACK_RECORD 1024
+
+static void emit_text(lambda_log_level level, const char *message, size_t len)
+{
+    char ts[64];
+    lc_clock_iso8601_now(ts, sizeof ts);
+    /* "TIMESTAMP\tREQUEST-ID\tLEVEL\tMESSAGE\n", copied piece by piece (no printf). */
+    const char *parts[] = { ts,
+                            "\t",
+                            current_request_id ? current_request_id : "undefined",
+                            "\t",
+                            lambda_log_level_name(level),
+                            "\t" };
+    size_t lens[sizeof parts / sizeof parts[0]], total = len + 1;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        total += lens[i] = strlen(parts[i]);
+    char stack[STACK_RECORD];
+    char *line = total <= sizeof stack ? stack : malloc(total);
+    if (!line)
+        return;
+    char *p = line;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        memcpy(p, parts[i], lens[i]);
+        p += lens[i];
+    }
+    memcpy(p, message, len);
+    /* CloudWatch starts a new record at each '\n'; '\r' keeps a multi-line message in one,
+     * as the AWS-managed runtimes do. */
+    for (char *nl = memchr(p, '\n', len); nl; nl = memchr(nl, '\n', len - (size_t)(nl - p)))
+        *nl = '\r';
+    p[len] = '\n';
+    write_record(line, total);
+    if (line != stack)
+        free(line);
+}
+
+static void emit_json(lambda_log_level level, const char *message, const char *error_type,
+                      char *const *stack, size_t stack_count)
+{
+    char ts[64];
+    lc_clock_iso8601_now(ts, sizeof ts);
+    json_object *obj = json_object_new_object();
+    if (!obj)
+        return;
+    json_object_object_add(obj, "timestamp", json_object_new_string(ts));
+    json_object_object_add(obj, "level", json_object_new_string(lambda_log_level_name(level)));
+    json_object_object_add(obj, "message", json_object_new_string(message));
+    if (current_request_id)
+        json_object_object_add(obj, "requestId", json_object_new_string(current_request_id));
+    if (current_tenant_id)
+        json_object_object_add(obj, "tenantId", json_object_new_string(current_tenant_id));
+    if (error_type) {
+        char *type = lc_utf8_repair(error_type, strlen(error_type));
+        json_object_object_add(obj, "errorType", json_object_new_string(type ? type : ""));
+        free(type);
+        json_object_object_add(obj, "errorMessage", json_object_new_string(message));
+        json_object *trace = json_object_new_array();
+        for (size_t i = 0; i < stack_count; i++) {
+            char *line = lc_utf8_repair(stack[i], strlen(stack[i]));
+            if (line)
+                json_object_array_add(trace, json_object_new_string(line));
+            free(line);
+        }
+        json_object_object_add(obj, "stackTrace", trace);
+    }
+    size_t len = 0;
+    const char *text = json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    if (text) {
+        char *line = malloc(len + 1);
+        if (line) {
+            memcpy(line, text, len);
+            line[len] = '\n';
+            write_record(line, len + 1);
+            free(line);
+        }
+    }
+    json_object_put(obj);
+}
+
+/* raw: raw_len bytes followed by a NUL. */
+static void log_message(lambda_log_level level, const char *raw, size_t raw_len,
+                        const char *error_type, char *const *stack, size_t stack_count)
+{
+    /* Valid UTF-8 (nearly always) is used as it is; only invalid text is copied and repaired. */
+    char *repaired = NULL;
+    const char *message = raw;
+    if (!lc_utf8_is_valid(raw, raw_len) || strlen(raw) != raw_len) {
+        message = repaired = lc_utf8_repair(raw, raw_len);
+        if (!message)
+            return;
+    }
+    if (json_format)
+        emit_json(level, message, error_type, stack, stack_count);
+    else
+        emit_text(level, message, strlen(message));
+    free(repaired);
+}
+
+void lambda_logv(lambda_log_level level, const char *format, va_list args)
+{
+    if (!format || !lambda_log_enabled(level))
+        return;
+    /* A message that fits is formatted on the stack; a longer one again, on the heap. */
+    char stack[STACK_RECORD];
+    va_list again;
+    va_copy(again, args);
+    int n = vsnprintf(stack, sizeof stack, format, args);
+    if (n >= 0 && (size_t)n < sizeof stack) {
+        log_message(level, stack, (size_t)n, NULL, NULL, 0);
+    } else if (n >= 0) {
+        char *raw = NULL;
+        int m = vasprintf(&raw, format, again);
+        if (m >= 0)
+            log_message(level, raw, (size_t)m, NULL, NULL, 0);
+        free(raw);
+    }
+    va_end(again);
+}
+
+void lambda_log(lambda_log_level level, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    lambda_logv(level, format, args);
+    va_end(args);
+}
+
+void lc_log_unhandled_error(const char *error_type, const char *message, char *const *stack,
+                            size_t stack_count)
+{
+    if (!lambda_log_enabled(LAMBDA_LOG_ERROR))
+        return;
+    if (json_format) {
+        log_message(LAMBDA_LOG_ERROR, message, strlen(message), error_type, stack, stack_count);
+        return;
+    }
+    char *raw = NULL;
+    int n = asprintf(&raw, "%s: %s", error_type, message);
+    if (n >= 0)
+        log_message(LAMBDA_LOG_ERROR, raw, (size_t)n, NULL, NULL, 0);
+    free(raw);
+}

@@ -1,0 +1,566 @@
+#include "core/transport/http.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define READ_BUFFER_SIZE (64 * 1024)
+/* Body memory kept between invocations; anything above is returned by lc_http_conn_trim. */
+#define RESTING_BODY_CAPACITY (256 * 1024)
+
+struct lc_http_conn {
+    int fd;
+    char host[256];
+    /* Buffered reader over fd. */
+    char rbuf[READ_BUFFER_SIZE];
+    size_t rpos, rlen;
+    /* The current response head (status line + headers), NUL-separated in place. */
+    char head[LC_HTTP_MAX_HEAD_SIZE];
+    size_t head_len;
+    /* The current response body. */
+    char *body;
+    size_t body_cap;
+};
+
+lambda_code lc_http_conn_open(lc_http_conn **out, const char *host_port)
+{
+    if (!out || !host_port)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    *out = NULL;
+
+    char host[256];
+    const char *port;
+    const char *colon = strrchr(host_port, ':');
+    if (!colon || colon == host_port || !colon[1])
+        return LAMBDA_E_CONFIG;
+    size_t host_len = (size_t)(colon - host_port);
+    const char *host_start = host_port;
+    if (host_port[0] == '[' && host_len >= 2 && host_port[host_len - 1] == ']') {
+        host_start++;
+        host_len -= 2;
+    }
+    if (host_len == 0 || host_len >= sizeof host)
+        return LAMBDA_E_CONFIG;
+    memcpy(host, host_start, host_len);
+    host[host_len] = '\0';
+    port = colon + 1;
+    /* Digits only, 1..65535: getaddrinfo would take a service name or wrap the number. */
+    size_t port_len = strspn(port, "0123456789");
+    if (port_len == 0 || port_len > 5 || port[port_len] || atoi(port) < 1 || atoi(port) > 65535)
+        return LAMBDA_E_CONFIG;
+
+    struct addrinfo hints = { 0 }, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    /* A numeric address (what Lambda gives) resolves without touching NSS. */
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (getaddrinfo(host, port, &hints, &res) != 0) {
+        hints.ai_flags = AI_NUMERICSERV;
+        if (getaddrinfo(host, port, &hints, &res) != 0)
+            return LAMBDA_E_CONNECT;
+    }
+
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return LAMBDA_E_CONNECT;
+
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+    lc_http_conn *conn = malloc(sizeof *conn);
+    if (!conn) {
+        close(fd);
+        return LAMBDA_E_NO_MEMORY;
+    }
+    conn->fd = fd;
+    /* The Host header: "host:port" as given, IPv6 literals in their brackets. */
+    snprintf(conn->host, sizeof conn->host, "%s", host_port);
+    conn->rpos = conn->rlen = 0;
+    conn->head_len = 0;
+    conn->body = NULL;
+    conn->body_cap = 0;
+    *out = conn;
+    return LAMBDA_OK;
+}
+
+void lc_http_conn_close(lc_http_conn *conn)
+{
+    if (!conn)
+        return;
+    if (conn->fd >= 0)
+        close(conn->fd);
+    free(conn->body);
+    free(conn);
+}
+
+void lc_http_conn_trim(lc_http_conn *conn)
+{
+    if (conn && conn->body_cap > RESTING_BODY_CAPACITY) {
+        free(conn->body);
+        conn->body = NULL;
+        conn->body_cap = 0;
+    }
+}
+
+/* ------------------------------------------------------------------ writing */
+
+static lambda_code send_all(lc_http_conn *conn, struct iovec *iov, int iovcnt)
+{
+    while (iovcnt > 0) {
+        struct msghdr msg = { 0 };
+        msg.msg_iov = iov;
+        msg.msg_iovlen = (size_t)iovcnt;
+        ssize_t n = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return (errno == EPIPE || errno == ECONNRESET) ? LAMBDA_E_CONNECTION_CLOSED
+                                                           : LAMBDA_E_IO;
+        }
+        size_t left = (size_t)n;
+        while (iovcnt > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (iovcnt > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
+    }
+    return LAMBDA_OK;
+}
+
+/*
+ * A request head or trailer block being formatted: a stack buffer covers every ordinary
+ * request without touching the heap; a large header (an X-Ray cause may be 64 KiB) moves it
+ * to the heap.
+ */
+typedef struct text_buf {
+    char *data;
+    size_t len, cap;
+    int heap;
+    int failed;
+    char stack[8192];
+} text_buf;
+
+static void text_init(text_buf *t)
+{
+    t->data = t->stack;
+    t->len = 0;
+    t->cap = sizeof t->stack;
+    t->heap = 0;
+    t->failed = 0;
+}
+
+static void text_free(text_buf *t)
+{
+    if (t->heap)
+        free(t->data);
+}
+
+static void text_append(text_buf *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (n > SIZE_MAX - t->len - 1) {
+        t->failed = 1;
+        return;
+    }
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap * 2;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *data = t->heap ? realloc(t->data, cap) : malloc(cap);
+        if (!data) {
+            t->failed = 1;
+            return;
+        }
+        if (!t->heap)
+            memcpy(data, t->data, t->len);
+        t->data = data;
+        t->cap = cap;
+        t->heap = 1;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
+static void text_puts(text_buf *t, const char *s)
+{
+    text_append(t, s, strlen(s));
+}
+
+static int header_is_safe(const char *s)
+{
+    return !strpbrk(s, "\r\n");
+}
+
+/* Header lines "Name: value\r\n" for every header that has a value. */
+static lambda_code append_headers(text_buf *t, const lc_http_header *headers, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!headers[i].value)
+            continue;
+        if (!header_is_safe(headers[i].name) || !header_is_safe(headers[i].value))
+            return LAMBDA_E_INVALID_ARGUMENT;
+        text_puts(t, headers[i].name);
+        text_append(t, ": ", 2);
+        text_puts(t, headers[i].value);
+        text_append(t, "\r\n", 2);
+    }
+    return t->failed ? LAMBDA_E_NO_MEMORY : LAMBDA_OK;
+}
+
+static lambda_code format_head(lc_http_conn *conn, text_buf *t, const char *method,
+                               const char *path, const lc_http_header *headers, size_t count,
+                               const char *body_header)
+{
+    text_puts(t, method);
+    text_append(t, " ", 1);
+    text_puts(t, path);
+    text_puts(t, " HTTP/1.1\r\nHost: ");
+    text_puts(t, conn->host);
+    text_append(t, "\r\n", 2);
+    lambda_code rc = append_headers(t, headers, count);
+    if (rc)
+        return rc;
+    if (body_header)
+        text_puts(t, body_header);
+    text_append(t, "\r\n", 2);
+    return t->failed ? LAMBDA_E_NO_MEMORY : LAMBDA_OK;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static lambda_code fill(lc_http_conn *conn)
+{
+    if (conn->rpos == conn->rlen)
+        conn->rpos = conn->rlen = 0;
+    for (;;) {
+        ssize_t n = read(conn->fd, conn->rbuf + conn->rlen, sizeof conn->rbuf - conn->rlen);
+        if (n > 0) {
+            conn->rlen += (size_t)n;
+            return LAMBDA_OK;
+        }
+        if (n == 0)
+            return LAMBDA_E_CONNECTION_CLOSED;
+        if (errno == EINTR)
+            continue;
+        return errno == ECONNRESET ? LAMBDA_E_CONNECTION_CLOSED : LAMBDA_E_IO;
+    }
+}
+
+/* Reads one CRLF-terminated line into the head buffer; *line gets it, NUL-terminated. */
+static lambda_code read_line(lc_http_conn *conn, char **line)
+{
+    size_t start = conn->head_len;
+    for (;;) {
+        /* memchr + memcpy rather than a byte loop: this runs over every response head. */
+        const char *avail = conn->rbuf + conn->rpos;
+        size_t n = conn->rlen - conn->rpos;
+        const char *nl = memchr(avail, '\n', n);
+        size_t take = nl ? (size_t)(nl - avail) : n;
+        if (conn->head_len + take + 1 >= sizeof conn->head)
+            return LAMBDA_E_PROTOCOL;
+        memcpy(conn->head + conn->head_len, avail, take);
+        conn->head_len += take;
+        conn->rpos += take;
+        if (nl) {
+            conn->rpos++; /* the '\n' */
+            size_t end = conn->head_len;
+            if (end > start && conn->head[end - 1] == '\r')
+                end--;
+            conn->head[end] = '\0';
+            conn->head_len = end + 1;
+            *line = conn->head + start;
+            return LAMBDA_OK;
+        }
+        lambda_code rc = fill(conn);
+        if (rc)
+            return rc;
+    }
+}
+
+static lambda_code read_exact(lc_http_conn *conn, char *dst, size_t size)
+{
+    size_t buffered = conn->rlen - conn->rpos;
+    size_t take = buffered < size ? buffered : size;
+    memcpy(dst, conn->rbuf + conn->rpos, take);
+    conn->rpos += take;
+    dst += take;
+    size -= take;
+    /* Large bodies go straight from the socket into place, without the bounce buffer. */
+    while (size > 0) {
+        ssize_t n = read(conn->fd, dst, size);
+        if (n > 0) {
+            dst += n;
+            size -= (size_t)n;
+        } else if (n == 0) {
+            return LAMBDA_E_CONNECTION_CLOSED;
+        } else if (errno != EINTR) {
+            return errno == ECONNRESET ? LAMBDA_E_CONNECTION_CLOSED : LAMBDA_E_IO;
+        }
+    }
+    return LAMBDA_OK;
+}
+
+static lambda_code reserve_body(lc_http_conn *conn, size_t size)
+{
+    if (size == SIZE_MAX)
+        return LAMBDA_E_TOO_LARGE;
+    if (size + 1 <= conn->body_cap)
+        return LAMBDA_OK;
+    size_t cap = conn->body_cap ? conn->body_cap : 4096;
+    while (cap < size + 1)
+        cap = cap > SIZE_MAX / 2 ? size + 1 : cap * 2;
+    char *body = realloc(conn->body, cap);
+    if (!body)
+        return LAMBDA_E_NO_MEMORY;
+    conn->body = body;
+    conn->body_cap = cap;
+    return LAMBDA_OK;
+}
+
+static int parse_size(const char *s, int base, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (end == s || errno)
+        return 0;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end && *end != ';') /* chunk extensions follow ';' */
+        return 0;
+    if (v > SIZE_MAX - 1)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+static lambda_code read_chunked_body(lc_http_conn *conn, size_t *total)
+{
+    *total = 0;
+    for (;;) {
+        char *line;
+        size_t saved = conn->head_len;
+        lambda_code rc = read_line(conn, &line);
+        if (rc)
+            return rc;
+        size_t chunk;
+        if (!parse_size(line, 16, &chunk))
+            return LAMBDA_E_PROTOCOL;
+        conn->head_len = saved;
+        if (chunk == 0)
+            break;
+        if (chunk > SIZE_MAX - *total - 1)
+            return LAMBDA_E_TOO_LARGE;
+        rc = reserve_body(conn, *total + chunk);
+        if (rc)
+            return rc;
+        rc = read_exact(conn, conn->body + *total, chunk);
+        if (rc)
+            return rc;
+        *total += chunk;
+        char crlf[2];
+        rc = read_exact(conn, crlf, 2);
+        if (rc)
+            return rc;
+        if (crlf[0] != '\r' || crlf[1] != '\n')
+            return LAMBDA_E_PROTOCOL;
+    }
+    /* Trailers (ignored) up to the empty line. */
+    for (;;) {
+        char *line;
+        size_t saved = conn->head_len;
+        lambda_code rc = read_line(conn, &line);
+        if (rc)
+            return rc;
+        conn->head_len = saved;
+        if (!*line)
+            return LAMBDA_OK;
+    }
+}
+
+static lambda_code read_response(lc_http_conn *conn, lc_http_response *resp)
+{
+    char *line;
+    conn->head_len = 0;
+    resp->header_count = 0;
+    resp->body = NULL;
+    resp->body_size = 0;
+
+    lambda_code rc = read_line(conn, &line);
+    if (rc)
+        return rc;
+    /* "HTTP/1.1 202 Accepted" */
+    if (strncmp(line, "HTTP/1.", 7) != 0 || !line[7] || line[8] != ' ')
+        return LAMBDA_E_PROTOCOL;
+    char *end;
+    long status = strtol(line + 9, &end, 10);
+    if (end == line + 9 || status < 100 || status > 999)
+        return LAMBDA_E_PROTOCOL;
+    resp->status = (int)status;
+
+    for (;;) {
+        rc = read_line(conn, &line);
+        if (rc)
+            return rc;
+        if (!*line)
+            break;
+        char *colon = strchr(line, ':');
+        if (!colon || colon == line)
+            return LAMBDA_E_PROTOCOL;
+        *colon = '\0';
+        char *value = colon + 1;
+        while (*value == ' ' || *value == '\t')
+            value++;
+        size_t vlen = strlen(value);
+        while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
+            value[--vlen] = '\0';
+        /* More headers than any Runtime API answer has: refuse the answer rather than drop
+         * some (a dropped Content-Length or request id would be misread silently). */
+        if (resp->header_count == LC_HTTP_MAX_HEADERS)
+            return LAMBDA_E_PROTOCOL;
+        resp->headers[resp->header_count].name = line;
+        resp->headers[resp->header_count].value = value;
+        resp->header_count++;
+    }
+
+    const char *te = lc_http_response_header(resp, "Transfer-Encoding");
+    const char *cl = lc_http_response_header(resp, "Content-Length");
+    size_t size = 0;
+    if (te && strcasecmp(te, "chunked") == 0) {
+        rc = read_chunked_body(conn, &size);
+        if (rc)
+            return rc;
+    } else if (cl) {
+        if (!parse_size(cl, 10, &size))
+            return LAMBDA_E_PROTOCOL;
+        rc = reserve_body(conn, size);
+        if (rc)
+            return rc;
+        rc = read_exact(conn, conn->body, size);
+        if (rc)
+            return rc;
+    } else if (resp->status >= 200 && resp->status != 204 && resp->status != 304) {
+        /* No framing: the Runtime API always frames its bodies, so this is a protocol error
+         * rather than a read-until-close body that would hang the loop. */
+        return LAMBDA_E_PROTOCOL;
+    }
+    rc = reserve_body(conn, size);
+    if (rc)
+        return rc;
+    conn->body[size] = '\0';
+    resp->body = conn->body;
+    resp->body_size = size;
+    return LAMBDA_OK;
+}
+
+const char *lc_http_response_header(const lc_http_response *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ requests */
+
+lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *path,
+                            const lc_http_header *headers, size_t count, const void *body,
+                            size_t body_size, lc_http_response *resp)
+{
+    if (!conn || conn->fd < 0 || !method || !path || !resp)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    char length_header[64];
+    const char *body_header = NULL;
+    if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+        snprintf(length_header, sizeof length_header, "Content-Length: %zu\r\n", body_size);
+        body_header = length_header;
+    }
+    text_buf head;
+    text_init(&head);
+    lambda_code rc = format_head(conn, &head, method, path, headers, count, body_header);
+    if (rc == LAMBDA_OK) {
+        struct iovec iov[2] = { { head.data, head.len }, { (void *)body, body ? body_size : 0 } };
+        rc = send_all(conn, iov, body && body_size ? 2 : 1);
+    }
+    text_free(&head);
+    if (rc)
+        return rc;
+    return read_response(conn, resp);
+}
+
+lambda_code lc_http_chunked_begin(lc_http_conn *conn, const char *method, const char *path,
+                                  const lc_http_header *headers, size_t count)
+{
+    if (!conn || conn->fd < 0 || !method || !path)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    text_buf head;
+    text_init(&head);
+    lambda_code rc =
+        format_head(conn, &head, method, path, headers, count, "Transfer-Encoding: chunked\r\n");
+    if (rc == LAMBDA_OK) {
+        struct iovec iov[1] = { { head.data, head.len } };
+        rc = send_all(conn, iov, 1);
+    }
+    text_free(&head);
+    return rc;
+}
+
+lambda_code lc_http_chunked_write(lc_http_conn *conn, const void *data, size_t size)
+{
+    if (!conn || (!data && size))
+        return LAMBDA_E_INVALID_ARGUMENT;
+    if (size == 0)
+        return LAMBDA_OK;
+    char prefix[32];
+    int n = snprintf(prefix, sizeof prefix, "%zx\r\n", size);
+    struct iovec iov[3] = { { prefix, (size_t)n }, { (void *)data, size }, { (void *)"\r\n", 2 } };
+    return send_all(conn, iov, 3);
+}
+
+lambda_code lc_http_chunked_end(lc_http_conn *conn, const lc_http_header *trailers, size_t count,
+                                lc_http_response *resp)
+{
+    if (!conn || !resp)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    text_buf tail;
+    text_init(&tail);
+    text_append(&tail, "0\r\n", 3);
+    lambda_code rc = append_headers(&tail, trailers, count);
+    text_append(&tail, "\r\n", 2);
+    if (rc == LAMBDA_OK && tail.failed)
+        rc = LAMBDA_E_NO_MEMORY;
+    if (rc == LAMBDA_OK) {
+        struct iovec iov[1] = { { tail.data, tail.len } };
+        rc = send_all(conn, iov, 1);
+    }
+    text_free(&tail);
+    if (rc)
+        return rc;
+    return read_response(conn, resp);
+}
