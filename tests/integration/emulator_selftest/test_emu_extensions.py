@@ -82,6 +82,8 @@ def test_next_invocation_waits_for_the_extensions(emu_start, fn_dir, layer_dir, 
     first_answer = emu.invoke("f", {"action": "markheaders"})
     second = emu.invoke("f", {"action": "markheaders"})
     assert first_answer[0] == 200 and second[0] == 200
+    # (the extension may record the second INVOKE a moment after the caller's answer)
+    assert wait_for(lambda: sum(1 for r in records(marks, "slow-ext") if "event" in r) >= 2)
     recs = records(marks, "slow-ext")
     done_first = next(r["t"] for r in recs if r.get("done") == first_answer[1]["x-amzn-requestid"])
     delivered_second = json.loads((marks / "headers").read_text())["delivered"]
