@@ -1,9 +1,9 @@
 /*
  * lambda-c/extension.h - writing Lambda external extensions in C.
  *
- * Library: liblambda-c-extension.so.1 (link -llambda-c-extension; it needs json-c and libc
- * only, not liblambda-c). An external extension is an executable in /opt/extensions/ (the
- * extensions/ folder of a layer). Lambda starts it before the runtime; it registers, then
+ * Library: liblambda-c-extension.so.1 (link -llambda-c-extension; it needs libc only, json-c
+ * is inside it, private; not liblambda-c). An external extension is an executable in
+ * /opt/extensions/ (the extensions/ folder of a layer). Lambda starts it before the runtime; it registers, then
  * loops on lambda_extension_next() until it receives SHUTDOWN:
  *
  *     lambda_extension *ext;
