@@ -74,7 +74,7 @@ static int parse_header_line(const char *line, size_t n, lext_head *out)
     size_t name_len = (size_t)(colon - line);
     for (size_t i = 0; i < name_len; i++)
         if (line[i] == ' ' || line[i] == '\t')
-            return -1;   /* no whitespace before the colon (request smuggling) */
+            return -1; /* no whitespace before the colon (request smuggling) */
     const char *v = colon + 1;
     const char *end = line + n;
     while (v < end && (*v == ' ' || *v == '\t'))
@@ -89,7 +89,7 @@ static int parse_header_line(const char *line, size_t n, lext_head *out)
         return out->content_length < 0 ? -1 : 0;
     }
     if (name_len == 17 && strncasecmp(line, "Transfer-Encoding", 17) == 0)
-        return -1;   /* the Lambda APIs send Content-Length bodies */
+        return -1; /* the Lambda APIs send Content-Length bodies */
     if (name_len == 27 && strncasecmp(line, "Lambda-Extension-Identifier", 27) == 0)
         return copy_value(out->identifier, v, vlen);
     return 0;
@@ -104,7 +104,7 @@ long lext_parse_head(const char *buf, size_t len, int request, lext_head *out)
     int first = 1;
     for (size_t i = 0; i + 1 < limit; i++) {
         if (buf[i] == '\0' || buf[i] == '\n' || (buf[i] == '\r' && buf[i + 1] != '\n'))
-            return -1;   /* NUL, a bare LF or a bare CR inside a line */
+            return -1; /* NUL, a bare LF or a bare CR inside a line */
         if (buf[i] != '\r')
             continue;
         const char *line = buf + line_start;
@@ -156,7 +156,8 @@ static lambda_code recv_some(int fd, char *buf, size_t len, size_t *got)
 }
 
 /* Reads the head (and what came with it) into a growing buffer. */
-static lambda_code read_head(int fd, int request, lext_head *head, char **buf, size_t *have, long *head_len)
+static lambda_code read_head(int fd, int request, lext_head *head, char **buf, size_t *have,
+                             long *head_len)
 {
     size_t cap = 4096;
     char *b = malloc(cap);
@@ -210,7 +211,8 @@ lambda_code lext_read_message(int fd, int request, lext_head *head, char **body,
     size_t extra = have - (size_t)head_len;
     if (head->content_length > (long long)LEXT_BODY_MAX || extra > length) {
         free(buf);
-        return head->content_length > (long long)LEXT_BODY_MAX ? LAMBDA_E_TOO_LARGE : LAMBDA_E_PROTOCOL;
+        return head->content_length > (long long)LEXT_BODY_MAX ? LAMBDA_E_TOO_LARGE
+                                                               : LAMBDA_E_PROTOCOL;
     }
     char *b = malloc(length + 1);
     if (!b) {
@@ -245,7 +247,7 @@ static int connect_to(const char *hostport, char *err, size_t err_len)
     }
     memcpy(host, hostport, (size_t)(colon - hostport));
     host[colon - hostport] = '\0';
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
     int gai = getaddrinfo(host, colon + 1, &hints, &res);
     if (gai != 0) {
         snprintf(err, err_len, "cannot resolve %s: %s", host, gai_strerror(gai));
@@ -274,8 +276,10 @@ lambda_code lext_http_call(const char *hostport, const char *method, const char 
     if (fd < 0)
         return LAMBDA_E_CONNECT;
     char head[1024];
-    int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n", method, path, hostport, body_len);
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n",
+                     method, path, hostport, body_len);
     lambda_code rc = LAMBDA_E_PROTOCOL;
     if (n > 0 && (size_t)n < sizeof head) {
         rc = lext_write_all(fd, head, (size_t)n);
@@ -292,10 +296,11 @@ lambda_code lext_http_call(const char *hostport, const char *method, const char 
     close(fd);
     if (rc != LAMBDA_OK) {
         snprintf(err, err_len, "%s %s: %s", method, path,
-                 rc == LAMBDA_E_PROTOCOL ? "malformed HTTP answer" :
-                 rc == LAMBDA_E_TOO_LARGE ? "answer too large" :
-                 rc == LAMBDA_E_CONNECTION_CLOSED ? "connection closed before the answer" :
-                 rc == LAMBDA_E_NO_MEMORY ? "out of memory" : "I/O error");
+                 rc == LAMBDA_E_PROTOCOL            ? "malformed HTTP answer"
+                 : rc == LAMBDA_E_TOO_LARGE         ? "answer too large"
+                 : rc == LAMBDA_E_CONNECTION_CLOSED ? "connection closed before the answer"
+                 : rc == LAMBDA_E_NO_MEMORY         ? "out of memory"
+                                                    : "I/O error");
         return rc;
     }
     out->status = h.status;

@@ -23,11 +23,11 @@
 #define LEXT_BODY_MAX (8u << 20)
 
 typedef struct lext_head {
-    int status;                        /* responses: the status code */
-    char method[16];                   /* requests: GET, POST, PUT... */
-    char path[LEXT_VALUE_MAX];         /* requests: the request target */
-    long long content_length;          /* -1 when absent */
-    char identifier[LEXT_VALUE_MAX];   /* Lambda-Extension-Identifier, "" when absent */
+    int status;                      /* responses: the status code */
+    char method[16];                 /* requests: GET, POST, PUT... */
+    char path[LEXT_VALUE_MAX];       /* requests: the request target */
+    long long content_length;        /* -1 when absent */
+    char identifier[LEXT_VALUE_MAX]; /* Lambda-Extension-Identifier, "" when absent */
 } lext_head;
 
 /* Parses the head of a response (request: 0) or a request (request: 1) in buf[0..len).
@@ -39,7 +39,7 @@ long lext_parse_head(const char *buf, size_t len, int request, lext_head *out);
 typedef struct lext_response {
     int status;
     char identifier[LEXT_VALUE_MAX];
-    char *body;                        /* NUL-terminated, owned: lext_response_free */
+    char *body; /* NUL-terminated, owned: lext_response_free */
     size_t body_len;
 } lext_response;
 

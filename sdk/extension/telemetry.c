@@ -26,7 +26,8 @@ struct lambda_telemetry_listener {
 };
 
 static const char OK_ANSWER[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-static const char BAD_ANSWER[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+static const char BAD_ANSWER[] =
+    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
 /* One connection: one POST of a batch, answered 200 (or 400 when malformed). */
 static void serve(lambda_telemetry_listener *l, int fd)
@@ -36,7 +37,8 @@ static void serve(lambda_telemetry_listener *l, int fd)
     size_t len = 0;
     lambda_code rc = lext_read_message(fd, 1, &head, &body, &len);
     int ok = rc == LAMBDA_OK && strcmp(head.method, "POST") == 0;
-    lext_write_all(fd, ok ? OK_ANSWER : BAD_ANSWER, ok ? sizeof OK_ANSWER - 1 : sizeof BAD_ANSWER - 1);
+    lext_write_all(fd, ok ? OK_ANSWER : BAD_ANSWER,
+                   ok ? sizeof OK_ANSWER - 1 : sizeof BAD_ANSWER - 1);
     if (ok && !atomic_load(&l->stopping)) {
         l->fn(body, len, l->user);
         atomic_fetch_add(&l->batches, 1);
@@ -52,10 +54,10 @@ static void *listen_loop(void *arg)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            break;   /* shutdown() by lambda_telemetry_listener_stop, or a fatal error */
+            break; /* shutdown() by lambda_telemetry_listener_stop, or a fatal error */
         }
-        struct timeval tv = {.tv_sec = 10};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);   /* a stuck sender ends */
+        struct timeval tv = { .tv_sec = 10 };
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv); /* a stuck sender ends */
         serve(l, fd);
         close(fd);
     }
@@ -67,7 +69,7 @@ static void *listen_loop(void *arg)
  * no DNS query can delay an extension's init. */
 static struct in_addr listen_address(void)
 {
-    struct in_addr addr = {.s_addr = htonl(INADDR_LOOPBACK)};
+    struct in_addr addr = { .s_addr = htonl(INADDR_LOOPBACK) };
     FILE *f = fopen("/etc/hosts", "re");
     if (!f)
         return addr;
@@ -101,7 +103,9 @@ lambda_code lambda_telemetry_listener_start(unsigned short port, lambda_telemetr
     l->fn = fn;
     l->user = user;
     l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr = listen_address()};
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons(port),
+                              .sin_addr = listen_address() };
     socklen_t sl = sizeof sa;
     int one = 1;
     if (l->fd < 0 || setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
@@ -137,21 +141,25 @@ void lambda_telemetry_listener_stop(lambda_telemetry_listener *listener)
     if (!listener)
         return;
     atomic_store(&listener->stopping, 1);
-    shutdown(listener->fd, SHUT_RDWR);   /* wakes accept() */
+    shutdown(listener->fd, SHUT_RDWR); /* wakes accept() */
     pthread_join(listener->thread, NULL);
     close(listener->fd);
     free(listener);
 }
 
-lambda_code lambda_extension_telemetry_subscribe(lambda_extension *ext, const lambda_telemetry_options *options,
+lambda_code lambda_extension_telemetry_subscribe(lambda_extension *ext,
+                                                 const lambda_telemetry_options *options,
                                                  unsigned short port)
 {
     if (!ext || port == 0)
         return LAMBDA_E_INVALID_ARGUMENT;
-    lambda_telemetry_options o = options ? *options : (lambda_telemetry_options){0};
-    unsigned types = o.types ? o.types : (LAMBDA_TELEMETRY_PLATFORM | LAMBDA_TELEMETRY_FUNCTION | LAMBDA_TELEMETRY_EXTENSION);
+    lambda_telemetry_options o = options ? *options : (lambda_telemetry_options){ 0 };
+    unsigned types =
+        o.types
+            ? o.types
+            : (LAMBDA_TELEMETRY_PLATFORM | LAMBDA_TELEMETRY_FUNCTION | LAMBDA_TELEMETRY_EXTENSION);
     char list[64] = "", body[512];
-    static const char *const names[] = {"platform", "function", "extension"};
+    static const char *const names[] = { "platform", "function", "extension" };
     for (int i = 0; i < 3; i++) {
         if (types & (1u << i)) {
             strcat(list, list[0] ? ",\"" : "\"");
@@ -159,12 +167,13 @@ lambda_code lambda_extension_telemetry_subscribe(lambda_extension *ext, const la
             strcat(list, "\"");
         }
     }
-    int n = snprintf(body, sizeof body,
-                     "{\"schemaVersion\":\"2022-12-13\",\"types\":[%s],"
-                     "\"buffering\":{\"maxItems\":%d,\"maxBytes\":%d,\"timeoutMs\":%d},"
-                     "\"destination\":{\"protocol\":\"HTTP\",\"URI\":\"http://sandbox.localdomain:%u/\"}}",
-                     list, o.max_items ? o.max_items : 1000, o.max_bytes ? o.max_bytes : 262144,
-                     o.timeout_ms ? o.timeout_ms : 1000, (unsigned)port);
+    int n = snprintf(
+        body, sizeof body,
+        "{\"schemaVersion\":\"2022-12-13\",\"types\":[%s],"
+        "\"buffering\":{\"maxItems\":%d,\"maxBytes\":%d,\"timeoutMs\":%d},"
+        "\"destination\":{\"protocol\":\"HTTP\",\"URI\":\"http://sandbox.localdomain:%u/\"}}",
+        list, o.max_items ? o.max_items : 1000, o.max_bytes ? o.max_bytes : 262144,
+        o.timeout_ms ? o.timeout_ms : 1000, (unsigned)port);
     if (n < 0 || (size_t)n >= sizeof body)
         return LAMBDA_E_INVALID_ARGUMENT;
     lext_response r;

@@ -54,7 +54,8 @@ static void record_event(const lambda_extension_event *ev)
     if (ev->type == LAMBDA_EXTENSION_EVENT_INVOKE) {
         json_object_object_add(doc, "event", json_object_new_string("INVOKE"));
         json_object_object_add(doc, "requestId", json_object_new_string(ev->request_id));
-        json_object_object_add(doc, "invokedFunctionArn", json_object_new_string(ev->invoked_function_arn));
+        json_object_object_add(doc, "invokedFunctionArn",
+                               json_object_new_string(ev->invoked_function_arn));
         json_object_object_add(doc, "traceId", json_object_new_string(ev->trace_id));
     } else {
         json_object_object_add(doc, "event", json_object_new_string("SHUTDOWN"));
@@ -73,16 +74,19 @@ int main(void)
         return 1;
     }
     lambda_extension *ext;
-    lambda_code rc = lambda_extension_register(NULL, LAMBDA_EXTENSION_INVOKE | LAMBDA_EXTENSION_SHUTDOWN, &ext);
+    lambda_code rc =
+        lambda_extension_register(NULL, LAMBDA_EXTENSION_INVOKE | LAMBDA_EXTENSION_SHUTDOWN, &ext);
     if (rc != LAMBDA_OK)
         return 1;
     lambda_telemetry_listener *listener = NULL;
     rc = lambda_telemetry_listener_start(0, on_batch, NULL, &listener);
     if (rc == LAMBDA_OK)
-        rc = lambda_extension_telemetry_subscribe(ext, NULL, lambda_telemetry_listener_port(listener));
+        rc = lambda_extension_telemetry_subscribe(ext, NULL,
+                                                  lambda_telemetry_listener_port(listener));
     if (rc != LAMBDA_OK) {
         fprintf(stderr, "telemetry-recorder: no telemetry: %s\n", lambda_extension_error(ext));
-        lambda_extension_init_error(ext, "Extension.TelemetryUnavailable", lambda_extension_error(ext));
+        lambda_extension_init_error(ext, "Extension.TelemetryUnavailable",
+                                    lambda_extension_error(ext));
         lambda_telemetry_listener_stop(listener);
         lambda_extension_free(ext);
         return 1;
@@ -99,7 +103,7 @@ int main(void)
         }
         int shutdown = ev.type == LAMBDA_EXTENSION_EVENT_SHUTDOWN;
         if (shutdown)
-            lambda_telemetry_listener_stop(listener);   /* Lambda flushed telemetry before SHUTDOWN */
+            lambda_telemetry_listener_stop(listener); /* Lambda flushed telemetry before SHUTDOWN */
         record_event(&ev);
         lambda_extension_event_clear(&ev);
         if (shutdown) {

@@ -48,10 +48,7 @@ extern "C" {
 #endif
 
 /* The events an extension registers for (a bit set). */
-enum {
-    LAMBDA_EXTENSION_INVOKE = 1u << 0,
-    LAMBDA_EXTENSION_SHUTDOWN = 1u << 1
-};
+enum { LAMBDA_EXTENSION_INVOKE = 1u << 0, LAMBDA_EXTENSION_SHUTDOWN = 1u << 1 };
 
 typedef struct lambda_extension lambda_extension;
 
@@ -64,13 +61,13 @@ typedef enum lambda_extension_event_type {
  * lambda_extension_event_clear(), and never NULL (empty when the event has no such field). */
 typedef struct lambda_extension_event {
     lambda_extension_event_type type;
-    long long deadline_ms;              /* Unix epoch milliseconds */
-    const char *request_id;             /* INVOKE */
-    const char *invoked_function_arn;   /* INVOKE */
-    const char *trace_id;               /* INVOKE: the X-Ray trace header value */
-    const char *shutdown_reason;        /* SHUTDOWN: spindown, timeout or failure */
-    const char *json;                   /* the whole event as Lambda sent it */
-    void *priv_;                        /* internal */
+    long long deadline_ms;            /* Unix epoch milliseconds */
+    const char *request_id;           /* INVOKE */
+    const char *invoked_function_arn; /* INVOKE */
+    const char *trace_id;             /* INVOKE: the X-Ray trace header value */
+    const char *shutdown_reason;      /* SHUTDOWN: spindown, timeout or failure */
+    const char *json;                 /* the whole event as Lambda sent it */
+    void *priv_;                      /* internal */
 } lambda_extension_event;
 
 /* Registers with the Extensions API for events (LAMBDA_EXTENSION_* bits). name: the
@@ -90,8 +87,10 @@ void lambda_extension_event_clear(lambda_extension_event *event);
 /* Reports a failed initialization (init fails; exit the process afterwards) or the reason
  * for exiting. error_type: "Extension.Category" (e.g. "Extension.ConfigInvalid"); message
  * may be NULL. */
-lambda_code lambda_extension_init_error(lambda_extension *ext, const char *error_type, const char *message);
-lambda_code lambda_extension_exit_error(lambda_extension *ext, const char *error_type, const char *message);
+lambda_code lambda_extension_init_error(lambda_extension *ext, const char *error_type,
+                                        const char *message);
+lambda_code lambda_extension_exit_error(lambda_extension *ext, const char *error_type,
+                                        const char *message);
 
 /* What Lambda told the extension at registration; owned by ext, never NULL. */
 const char *lambda_extension_identifier(const lambda_extension *ext);
@@ -118,7 +117,7 @@ enum {
  * 1,000-10,000 (default 1,000), max_bytes 262,144-1,048,576 (default 262,144), timeout_ms
  * 25-30,000 (default 1,000); values outside them are refused by Lambda (LAMBDA_E_HTTP_STATUS). */
 typedef struct lambda_telemetry_options {
-    unsigned types;          /* LAMBDA_TELEMETRY_* bits; 0 means all three */
+    unsigned types; /* LAMBDA_TELEMETRY_* bits; 0 means all three */
     int max_items;
     int max_bytes;
     int timeout_ms;
@@ -148,7 +147,8 @@ void lambda_telemetry_listener_stop(lambda_telemetry_listener *listener);
 
 /* Subscribes ext to the Telemetry API with destination http://sandbox.localdomain:PORT/.
  * options may be NULL (all streams, default buffering). */
-lambda_code lambda_extension_telemetry_subscribe(lambda_extension *ext, const lambda_telemetry_options *options,
+lambda_code lambda_extension_telemetry_subscribe(lambda_extension *ext,
+                                                 const lambda_telemetry_options *options,
                                                  unsigned short port);
 
 #ifdef __cplusplus

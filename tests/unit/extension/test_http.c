@@ -20,8 +20,9 @@ static void response_head(void **state)
 {
     (void)state;
     lext_head h;
-    const char *text = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                       "Lambda-Extension-Identifier:  abc-123 \r\ncontent-length: 17\r\n\r\n{\"functionName\":1}";
+    const char *text =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        "Lambda-Extension-Identifier:  abc-123 \r\ncontent-length: 17\r\n\r\n{\"functionName\":1}";
     long n = parse(text, 0, &h);
     assert_int_equal(n, (long)(strstr(text, "\r\n\r\n") - text) + 4);
     assert_int_equal(h.status, 200);
@@ -94,7 +95,7 @@ static void head_too_long(void **state)
     memset(text + 20, 'a', n - 20);
     lext_head h;
     assert_int_equal(lext_parse_head(text, n, 0, &h), -1);
-    assert_int_equal(lext_parse_head(text, LEXT_HEAD_MAX - 1, 0, &h), 0);   /* not yet too long */
+    assert_int_equal(lext_parse_head(text, LEXT_HEAD_MAX - 1, 0, &h), 0); /* not yet too long */
     free(text);
 }
 
@@ -102,7 +103,8 @@ static void request_heads(void **state)
 {
     (void)state;
     lext_head h;
-    assert_true(parse("POST /telemetry/in HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]", 1, &h) > 0);
+    assert_true(
+        parse("POST /telemetry/in HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]", 1, &h) > 0);
     assert_string_equal(h.method, "POST");
     assert_string_equal(h.path, "/telemetry/in");
     assert_int_equal(h.content_length, 2);
@@ -115,8 +117,8 @@ static void request_heads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(response_head),   cmocka_unit_test(status_without_reason),
-        cmocka_unit_test(incomplete_heads), cmocka_unit_test(malformed_heads),
+        cmocka_unit_test(response_head),       cmocka_unit_test(status_without_reason),
+        cmocka_unit_test(incomplete_heads),    cmocka_unit_test(malformed_heads),
         cmocka_unit_test(identifier_too_long), cmocka_unit_test(head_too_long),
         cmocka_unit_test(request_heads),
     };
