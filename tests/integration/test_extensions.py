@@ -36,7 +36,9 @@ def test_extension_receives_invoke_shutdown_and_telemetry(emulator, tmp_path):
         assert a.status == 200 and a.json() == {"message": "Hello, Ext%d!" % i}, a
     failed = emu.invoke("fail", {"reason": "ext"})
     assert failed.function_error == "Unhandled"
-    env = emu.debug("hello")["environments"][0]
+    dbg = emu.debug("hello")
+    assert dbg["cold_starts"] == 1, emu.logs()   # one environment: one init in the telemetry below
+    env = dbg["environments"][0]
     assert env["extensions"] == ["telemetry-recorder"]
     assert env["external_extensions"][0]["name"] == "telemetry-recorder"
     assert not env["external_extensions"][0]["exited"]
