@@ -93,7 +93,9 @@ def build_parser():
                    help="a layer (unpacked in order into one /opt stand-in; repeatable)")
     p.add_argument("--function", action="append", metavar="SPEC",
                    help="NAME=DIR_OR_ZIP[,handler=H][,timeout=S][,memory=MB][,concurrency=N]"
-                        "[,max_concurrency=N][,env.KEY=VALUE...][,fault=KIND] (repeatable)")
+                        "[,overflow=throttle|queue][,max_concurrency=N][,env.KEY=VALUE...][,version=N...]"
+                        "[,alias.NAME=VERSION...][,retries=0-2][,retry_delay=S][,max_event_age=S]"
+                        "[,on_failure=FILE][,fault=KIND] (repeatable)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--allow-host", action="append", metavar="NAME", default=[],
                    help="also answer requests whose Host is NAME (by default only IP addresses and "

@@ -10,13 +10,15 @@ import threading
 import traceback
 import zipfile
 
-from .httprules import HostPolicy
 from . import supervisor
+from .async_invoke import AsyncInvoker
+from .freshness import Source
+from .httprules import HostPolicy
 from .invocation import State
 from .invoke_api import InvokeHandler, InvokeServer
 from .limits import BODY_TIMEOUT_S, EVENT_QUEUE_MAX, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, DUMMY_SESSION_TOKEN, NEXT_GRACE_S
 from .logs import Log, log_end
-from .registry import Function, UsageError, parse_function_spec, split_ident
+from .registry import Function, UsageError, parse_function_spec, resolve
 from .sinks import NullSink
 from .util import error_json, mono
 from .zips import Budget, UnsafeArchive, merge_dir_into, unzip_into
@@ -44,6 +46,10 @@ class Emulator:
         self.events = collections.Counter()     # Event invocations per function, in flight
         self.recent = collections.OrderedDict()
         self.recent_lock = threading.Lock()
+        self.async_invoker = AsyncInvoker(self)
+        self.refresh_lock = threading.Lock()
+        self.layer_sources = []
+        self.layer_generation = 0
         if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
             self.credentials = {"AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
                                 "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"]}
@@ -62,24 +68,70 @@ class Emulator:
         os.makedirs(path, exist_ok=True)
         return path
 
+    def _merge_layers(self):
+        """The /opt stand-in: a single layer folder in place, else the layers merged in order
+        into a new folder (a fresh one each time the layers change)."""
+        layers = [s.path for s in self.layer_sources]
+        budget = Budget()
+        if len(layers) == 1 and os.path.isdir(layers[0]):
+            self.layer_budget_left = budget.left
+            return layers[0]
+        self.layer_generation += 1
+        dest = self._tmp("opt" if self.layer_generation == 1 else "opt-%d" % self.layer_generation)
+        for p in layers:
+            try:
+                if os.path.isdir(p):
+                    merge_dir_into(p, dest, budget, lambda_root="/opt")
+                else:
+                    unzip_into(p, dest, budget, lambda_root="/opt")
+            except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
+                raise UsageError("cannot unpack layer %s: %s" % (p, e))
+        self.layer_budget_left = budget.left
+        return dest
+
+    def _unpack_function(self, cfg, source):
+        """The /var/task stand-in: a folder in place, a zip unpacked to a new folder."""
+        if source.is_dir:
+            return source.path
+        cfg["unpacked"] = cfg.get("unpacked", 0) + 1
+        n = cfg["unpacked"]
+        dest = self._tmp("task-" + cfg["name"] + ("" if n == 1 else "-%d" % n))
+        budget = Budget(self.layer_budget_left)   # Lambda: function and layers together
+        try:
+            unzip_into(source.path, dest, budget, lambda_root="/var/task")
+        except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
+            raise UsageError("cannot unpack function %s: %s" % (source.path, e))
+        return dest
+
+    def refresh(self, fn):
+        """Never stale (before each invoke): changed layers or $LATEST code give new
+        environments. Published versions keep the code they started with."""
+        with self.refresh_lock:
+            changed = [s.path for s in self.layer_sources if s.changed()]
+            if changed:
+                try:
+                    self.layer_dir = self._merge_layers()
+                except UsageError as e:
+                    Log.always("lambda-c-emulator: error: %s (the previous layers stay in use)" % e)
+                    return
+                for f in self.all_functions():
+                    f.retire_environments("layer %s changed" % os.path.basename(changed[0]))
+            base = self.functions[fn.name]
+            if base.source.changed():
+                try:
+                    base.code_dir = self._unpack_function(base.cfg, base.source)
+                except UsageError as e:
+                    Log.always("lambda-c-emulator: error: %s (the previous code stays in use)" % e)
+                    return
+                base.retire_environments("code changed")
+
     def prepare(self):
         layers = [os.path.realpath(p) for p in (self.args.layer or [])]
         for p in layers:
             if not os.path.exists(p):
                 raise UsageError("layer not found: %s" % p)
-        layer_budget = Budget()
-        if len(layers) == 1 and os.path.isdir(layers[0]):
-            self.layer_dir = layers[0]
-        else:
-            self.layer_dir = self._tmp("opt")
-            for p in layers:
-                try:
-                    if os.path.isdir(p):
-                        merge_dir_into(p, self.layer_dir, layer_budget, lambda_root="/opt")
-                    else:
-                        unzip_into(p, self.layer_dir, layer_budget, lambda_root="/opt")
-                except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
-                    raise UsageError("cannot unpack layer %s: %s" % (p, e))
+        self.layer_sources = [Source(p) for p in layers]
+        self.layer_dir = self._merge_layers()
         if not self.args.function:
             raise UsageError("at least one --function NAME=DIR_OR_ZIP is needed")
         for spec in self.args.function:
@@ -87,19 +139,12 @@ class Emulator:
             if cfg["name"] in self.functions:
                 raise UsageError("function %s given twice" % cfg["name"])
             path = os.path.realpath(cfg["path"])
-            if os.path.isdir(path):
-                cfg["code_dir"] = path
-            elif os.path.isfile(path):
-                dest = self._tmp("task-" + cfg["name"])
-                budget = Budget(layer_budget.left)   # Lambda: function and layers together
-                try:
-                    unzip_into(path, dest, budget, lambda_root="/var/task")
-                except (zipfile.BadZipFile, OSError, UnsafeArchive) as e:
-                    raise UsageError("cannot unpack function %s: %s" % (path, e))
-                cfg["code_dir"] = dest
-            else:
+            if not os.path.exists(path):
                 raise UsageError("function code not found: %s" % path)
-            self.functions[cfg["name"]] = Function(self, cfg)
+            source = Source(path)
+            cfg["code_dir"] = self._unpack_function(cfg, source)
+            fn = self.functions[cfg["name"]] = Function(self, cfg)
+            fn.source = source
 
     def start_server(self, port):
         try:
@@ -118,9 +163,18 @@ class Emulator:
                          name="invoke-api", daemon=True).start()
 
     # ---- lookups
+    def resolve_invoke(self, ident, query_qualifier=None):
+        return resolve(self.functions, self.region, ident, query_qualifier)
+
     def resolve(self, ident):
-        name, qual = split_ident(ident)
-        return self.functions.get(name), qual
+        found = self.resolve_invoke(ident)
+        return found.fn, found.qualifier
+
+    def all_functions(self):
+        """Every function version (each has its own environments)."""
+        for fn in self.functions.values():
+            yield fn
+            yield from fn.versions.values()
 
     def remember(self, inv):
         with self.recent_lock:
@@ -146,20 +200,21 @@ class Emulator:
         return True
 
     def execute(self, inv, sink, counted=False):
+        """Runs an invocation to its end. False when it was refused: a synchronous invoke
+        beyond the function's reserved concurrency (throttled, as on Lambda)."""
         if not counted:
             with self.inflight_cond:
                 self.inflight += 1
         try:
-            self._run(inv, sink)
+            if not self._run(inv, sink):
+                return False
             log_end(inv)
             if not Log.quiet:
                 Log.flush(0.25)   # END/REPORT reach stderr before the caller's answer
             if inv.streaming:
                 sink.finish(inv)
             if inv.invoke_type == "Event":
-                if not inv.ok():
-                    Log.info("%s: async invocation %s failed: %s"
-                             % (inv.fn.name, inv.request_id, inv.body.decode("utf-8", "replace")))
+                self.async_invoker.after_attempt(inv)
                 inv.body = b""
         except Exception:
             Log.always("lambda-c-emulator: internal error in invocation %s:\n%s"
@@ -174,11 +229,17 @@ class Emulator:
                 if inv.invoke_type == "Event":
                     self.events[inv.fn.name] -= 1
                 self.inflight_cond.notify_all()
+        return True
 
     def _run(self, inv, sink):
         fn = inv.fn
         mine = False
+        self.refresh(fn)
         with fn.cond:
+            if inv.invoke_type != "Event" and fn.throttle and fn.would_wait():
+                inv.status = "throttled"
+                inv.move_to(State.DONE)
+                return False
             fn.queue.append(inv)
             fn.dispatch()
             for _ in range(1 << 40):
@@ -200,6 +261,8 @@ class Emulator:
                     start = env.spawned_at if env.init_duration_ms is None else inv.assigned_at
                     limit = start + fn.timeout
                     if now >= limit:
+                        if env.init_duration_ms is None:
+                            env.init_report("timeout")
                         fn.timeout_locked(inv)
                         mine = True
                         break
@@ -218,6 +281,7 @@ class Emulator:
         if inv.streaming:
             self._relay(inv, sink)
         self._wait_done(inv)
+        return True
 
     def _wait_done(self, inv):
         fn = inv.fn
@@ -277,8 +341,9 @@ class Emulator:
     # ---- shutdown
     def shutdown(self):
         self.stopping = True
+        self.async_invoker.cancel_all()
         envs = []
-        for fn in self.functions.values():
+        for fn in self.all_functions():
             with fn.cond:
                 envs.extend(e for e in fn.live_envs if e.state != "dead")
                 fn.cond.notify_all()

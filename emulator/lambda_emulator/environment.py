@@ -8,98 +8,14 @@ import threading
 import time
 import uuid
 
-from . import extensions_api, procs, runtime_api, supervisor
+from . import VERSION, external_extensions, procs, runtime_api, supervisor
+from .external_extensions import MAX_EXTENSIONS, RUNTIME_SHUTDOWN_S, SHUTDOWN_BUDGET_S
 from .invocation import State
-from .limits import EXTENSION_GRACE_S, LATEST, PASSTHROUGH_ENV, RUNTIME_API_MAX_CONNECTIONS, WRAPPER_GRACE_S
+from .limits import EXTENSION_GRACE_S, PASSTHROUGH_ENV, RUNTIME_API_MAX_CONNECTIONS, WRAPPER_GRACE_S
 from .logs import Log
-from .util import SIGNAL_TEXT, error_json, mono, poll_fd, read_hwm_kb
-
-
-class OutputReader:
-    """Reads one pipe of a runtime line by line; every line goes to stderr and to the
-    log of the environment's current invocation(s)."""
-
-    MAX_LINE = 262144
-
-    def __init__(self, env, pipe):
-        self.env = env
-        self.pipe = pipe
-        self.fd = pipe.fileno()
-        self.busy = threading.Lock()
-        self.buf = b""
-        self.eof = False
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="output-%d" % self.fd, daemon=True)
-        self.thread.start()
-
-    def _emit_lines(self, final=False):
-        while True:
-            nl = self.buf.find(b"\n")
-            if nl < 0:
-                break
-            line = self.buf[:nl]
-            self.buf = self.buf[nl + 1:]
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            Log.runtime_line(self.env, line)
-        if self.buf and (final or len(self.buf) > self.MAX_LINE):
-            line, self.buf = self.buf, b""
-            Log.runtime_line(self.env, line)
-
-    def _close(self):  # with busy held
-        self.eof = True
-        try:
-            self.pipe.close()
-        except OSError:
-            pass
-        self.done.set()
-
-    def _run(self):
-        dead_since = None
-        try:
-            while True:
-                if not poll_fd(self.fd, 500):
-                    # give up on a pipe kept open by an escaped grandchild
-                    if self.env.proc_exited.is_set():
-                        dead_since = dead_since or mono()
-                        if mono() - dead_since > 5.0:
-                            with self.busy:
-                                self._emit_lines(final=True)
-                                self._close()
-                            return
-                    continue
-                with self.busy:
-                    try:
-                        data = os.read(self.fd, 65536)
-                    except InterruptedError:
-                        continue
-                    except OSError:
-                        data = b""
-                    if not data:
-                        self._emit_lines(final=True)
-                        self._close()
-                        return
-                    self.buf += data
-                    self._emit_lines()
-        except Exception:  # never let a reader kill anything
-            with self.busy:
-                if not self.eof:
-                    self._close()
-
-    def drain(self, timeout):
-        """Wait until everything written to the pipe so far has been logged."""
-        end = mono() + timeout
-        while True:
-            with self.busy:
-                if self.eof:
-                    return True
-                if not poll_fd(self.fd, 0):
-                    if self.buf:
-                        self._emit_lines(final=True)
-                    return True
-            if mono() >= end:
-                return False
-            time.sleep(0.001)
+from .output import OutputReader
+from .telemetry import Telemetry
+from .util import SIGNAL_TEXT, error_json, mono, read_hwm_kb
 
 
 class SpawnError(Exception):
@@ -116,6 +32,9 @@ class Environment:
         self.fn = fn
         self.emu = fn.emu
         self.seq = seq
+        self.code_dir = fn.code_dir          # the code and layers it was started with
+        self.layer_dir = fn.emu.layer_dir
+        self.retired = False                 # newer code exists: ends after its invocation
         self.state = "init"          # init -> ready -> stopping -> dead
         self.kill_reason = None
         self.pending = collections.deque()
@@ -130,8 +49,16 @@ class Environment:
         self.drop_next_done = False
         self.echo_yes = 0
         self.echo_no = 0
-        self.extensions = {}
-        self.init_error = None
+        self.extensions = {}          # registered (internal and external) by identifier
+        self.expected_extensions = set()   # names of the external extensions started
+        self.ext_procs = []
+        self.ext_closed = False       # every extension is gone: parked event/next end
+        self.ext_shutdown = None      # threading.Event once their shutdown has begun
+        self.boot_thread = None
+        self.destroying = False
+        self.init_failure = None      # {"type", "body", "message"} once init failed
+        self.crash_error = None       # an extension crashed after init
+        self.telemetry = Telemetry(self)
         self.init_duration_ms = None
         self.log_targets = set()
         self.readers = []
@@ -146,20 +73,115 @@ class Environment:
         self.exit_desc = None
         self.last_hwm_kb = None
         self.spawned_at = mono()
-        self.log_stream = "%s/[%s]%s" % (time.strftime("%Y/%m/%d", time.gmtime()), LATEST, uuid.uuid4().hex)
+        self.init_reported = False
+        self.log_stream = "%s/[%s]%s" % (time.strftime("%Y/%m/%d", time.gmtime()), fn.version, uuid.uuid4().hex)
         # supervision (supervisor.py): other processes the emulator starts for this
-        # environment, processes seen in it {pid: start time}, the marker its processes inherit
+        # environment (extension_pids: its external extensions, spared until their shutdown), processes seen in it {pid: start time}, the marker its processes inherit
         self.extra_roots = set()
         self.known = {}
         self.marker = procs.MARKER_VAR + self.log_stream.encode()
         self.refused_connections = 0
         self.pid_known = threading.Event()   # the bootstrap may connect before Popen() returns
         self.memory_note = None
+        self.extension_pids = set()
+
+    # ---- platform log lines of the environment (they go to its invocations' logs)
+    def platform_line(self, text):
+        Log.runtime_line(self, text.encode("utf-8", "replace"))
+
+    def init_record(self, status, error_type=None, **extra):
+        record = {"initializationType": self.init_type(), "phase": "init", "status": status}
+        if error_type:
+            record["errorType"] = error_type
+        record.update(extra)
+        return record
+
+    def init_type(self):
+        return "lambda-managed-instances" if self.fn.max_concurrency else "on-demand"
+
+    def init_report(self, status, error_type=None):
+        """INIT_REPORT, logged by Lambda when init fails or times out (and the telemetry of
+        the failed init)."""
+        if self.init_reported:
+            return
+        self.init_reported = True
+        duration = (mono() - self.spawned_at) * 1000.0
+        line = "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s" % (duration, status)
+        if error_type:
+            line += "\tError Type: %s" % error_type
+        self.platform_line(line)
+        self.telemetry.platform("initRuntimeDone", self.init_record(status, error_type))
+        self.telemetry.platform("initReport", self.init_record(
+            status, error_type, metrics={"durationMs": round(duration, 3)}))
+
+    # ---- init: ends when the runtime and every extension wait for their next event
+    def extensions_ready(self):
+        return all(e["parked"] > 0 and not e["queue"] for e in self.extensions.values() if e["events"])
+
+    def maybe_ready_locked(self):
+        if self.state != "init" or self.parked == 0 or self.init_failure or not self.extensions_ready():
+            return
+        self.state = "ready"
+        self.init_duration_ms = (mono() - self.spawned_at) * 1000.0
+        for p in self.pending:
+            if p.cold:
+                p.init_duration_ms = self.init_duration_ms
+        self.telemetry.platform("initRuntimeDone", self.init_record("success"))
+        self.telemetry.platform("initReport", self.init_record(
+            "success", metrics={"durationMs": round(self.init_duration_ms, 3)}))
+        self.fn.dispatch()
+        self.fn.cond.notify_all()
+
+    def failure_body(self, inv):
+        f = self.init_failure or self.crash_error
+        if f.get("body") is not None:
+            return f["body"]
+        return error_json("RequestId: %s Error: %s" % (inv.request_id, f["message"]), f["type"])
+
+    def fail_init_locked(self, etype, body, message):
+        """Init failed (fn.lock held): the invocations waiting for this environment get the
+        error (the first invoke gets an /init/error body as is) and the environment goes."""
+        fn = self.fn
+        if self.init_failure is not None or self.state != "init":
+            return
+        self.init_failure = {"type": etype, "body": body, "message": message}
+        self.init_duration_ms = (mono() - self.spawned_at) * 1000.0
+        self.init_report("error", etype)
+        self.state = "stopping"
+        self.kill_reason = "failure"      # the extensions' SHUTDOWN reason
+        fn.remove_env(self)
+        victims = []
+        for inv in list(self.pending):
+            if inv.state == State.PENDING:
+                if inv.cold:
+                    inv.init_duration_ms = self.init_duration_ms
+                fn.claim(inv, "init_error", self.failure_body(inv), error_type=etype)
+                victims.append(inv)
+        self.pending.clear()
+        fn.cond.notify_all()
+
+        def finish():
+            for inv in victims:
+                fn.complete(inv)
+            self.destroy("failure")
+        threading.Thread(target=finish, daemon=True).start()
+
+    def on_extension_exit(self, ext):
+        fn = self.fn
+        with fn.cond:
+            if self.state == "init":
+                self.fail_init_locked("Extension.Crash", None, "extension %s exited: %s" % (ext.name, ext.exit_desc))
+            elif self.state == "ready":
+                Log.info("%s: extension %s exited (%s): the environment is reset" % (fn.name, ext.name, ext.exit_desc))
+                self.crash_error = {"type": "Extension.Crash", "body": None,
+                                    "message": "extension %s exited: %s" % (ext.name, ext.exit_desc)}
+                self.kill_locked("failure")
+            fn.cond.notify_all()
 
     # ---- process
     def find_bootstrap(self):
-        for candidate in (os.path.join(self.fn.code_dir, "bootstrap"),
-                          os.path.join(self.emu.layer_dir, "bootstrap")):
+        for candidate in (os.path.join(self.code_dir, "bootstrap"),
+                          os.path.join(self.layer_dir, "bootstrap")):
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
         return None
@@ -168,11 +190,11 @@ class Environment:
         fn, emu = self.fn, self.emu
         env = {
             "_HANDLER": fn.handler,
-            "LAMBDA_TASK_ROOT": fn.code_dir,
-            "LAMBDA_RUNTIME_DIR": emu.layer_dir,
+            "LAMBDA_TASK_ROOT": self.code_dir,
+            "LAMBDA_RUNTIME_DIR": self.layer_dir,
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:%d" % self.port,
             "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": LATEST,
+            "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
             "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/" + fn.name,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
@@ -181,8 +203,11 @@ class Environment:
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "LD_LIBRARY_PATH": "%s/lib:%s/lib" % (fn.code_dir, emu.layer_dir),
-            "PATH": "/usr/local/bin:/usr/bin:/bin:%s/bin" % emu.layer_dir,
+            # Lambda's: /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:
+            # /var/task/lib:/opt/lib, with the function and layer folders in place of /var/task
+            # and /opt (the /var/lang and /var/runtime folders of Amazon Linux do not exist here)
+            "LD_LIBRARY_PATH": "/lib64:/usr/lib64:%s:%s/lib:%s/lib" % (self.code_dir, self.code_dir, self.layer_dir),
+            "PATH": "/usr/local/bin:/usr/bin:/bin:%s/bin" % self.layer_dir,
         }
         env.update(emu.credentials)
         for key in PASSTHROUGH_ENV:
@@ -195,21 +220,94 @@ class Environment:
         return env
 
     def start(self):
-        """Called with fn.lock held. Raises SpawnError."""
+        """Called with fn.lock held. Raises SpawnError. External extensions start first; the
+        runtime follows once each has registered (a boot thread waits for that)."""
         bootstrap = self.find_bootstrap()
         if bootstrap is None:
             raise SpawnError("Runtime.InvalidEntrypoint",
                              "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+        extensions = external_extensions.discover(self.layer_dir)
+        if len(extensions) > MAX_EXTENSIONS:
+            raise SpawnError("Extension.TooManyExtensions", "%d extensions in /opt/extensions, at most %d"
+                             % (len(extensions), MAX_EXTENSIONS))
         self.server = runtime_api.RuntimeApiServer(("127.0.0.1", 0), runtime_api.RuntimeApiHandler)
         self.server.env = self
         self.server.host_policy = self.emu.host_policy
-        self.server.max_connections = RUNTIME_API_MAX_CONNECTIONS + 2 * self.fn.max_concurrency
+        # each extension holds an event/next and may call the APIs meanwhile
+        self.server.max_connections = (RUNTIME_API_MAX_CONNECTIONS + 2 * self.fn.max_concurrency
+                                       + 2 * len(extensions))
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                          name="runtime-api-%d" % self.port, daemon=True).start()
         argv = list(self.emu.wrapper) + [bootstrap]
+        runtime_version = "provided:al2023.lambda-c-emulator-" + VERSION
+        version_arn = "arn:aws:lambda:%s::runtime:lambda-c-emulator-%s" % (self.emu.region, VERSION)
+        self.platform_line("INIT_START Runtime Version: %s\tRuntime Version ARN: %s" % (runtime_version, version_arn))
+        self.telemetry.platform("initStart", {
+            "initializationType": self.init_type(), "phase": "init", "runtimeVersion": runtime_version,
+            "runtimeVersionArn": version_arn, "functionName": self.fn.name,
+            "functionVersion": self.fn.version})
+        if not extensions:
+            return self._spawn_runtime(argv)
+        self.expected_extensions = {os.path.basename(p) for p in extensions}
         try:
-            self.proc = subprocess.Popen(argv, cwd=self.fn.code_dir, env=self.build_env(),
+            self.ext_procs = external_extensions.start_all(
+                self, extensions, external_extensions.extension_environment(self.build_env()))
+        except OSError as e:
+            self._close_server()
+            raise SpawnError("Extension.LaunchError", "fork/exec extension: %s" % (e.strerror or e))
+        self.extension_pids.update(p.proc.pid for p in self.ext_procs)
+        self.pid_known.set()     # the extensions' connections are recognised from now on
+        self.boot_thread = threading.Thread(target=self._boot, args=(argv,), name="boot", daemon=True)
+        self.boot_thread.start()
+        return None
+
+    def _boot(self, argv):
+        """Waits until every external extension has registered, then starts the runtime."""
+        fn = self.fn
+        with fn.cond:
+            for _ in range(1 << 40):
+                registered = {e["name"] for e in self.extensions.values() if e["external"]}
+                if self.state != "init" or self.expected_extensions <= registered:
+                    break
+                fn.cond.wait(0.1)
+            go = self.state == "init"
+        if go:
+            try:
+                self._spawn_runtime(argv)
+                return
+            except SpawnError as e:
+                with fn.cond:
+                    self.fail_init_locked(e.error_type, None, e.message)
+        self._end_without_runtime()
+
+    def _end_without_runtime(self):
+        """The environment ends before its runtime ever started."""
+        fn = self.fn
+        victims = []
+        with fn.cond:
+            self.state = "dead"
+            fn.remove_env(self)
+            fn.live_envs.discard(self)
+            for inv in list(self.pending):
+                if inv.state == State.PENDING:
+                    msg = "RequestId: %s Error: the environment stopped during init" % inv.request_id
+                    fn.claim(inv, "exit", error_json(msg, "Runtime.Unknown"), error_type="Runtime.Unknown")
+                    victims.append(inv)
+            self.pending.clear()
+            fn.dispatch()
+            fn.cond.notify_all()
+        for inv in victims:
+            fn.complete(inv, drain=0.0)
+        self.shutdown_extensions(self.kill_reason or "failure")
+        self.pid_known.set()
+        self.proc_exited.set()
+        self.finished.set()
+
+    def _spawn_runtime(self, argv):
+        self.pid_known.clear()   # a connection of the runtime waits until its pid is known
+        try:
+            self.proc = subprocess.Popen(argv, cwd=self.code_dir, env=self.build_env(),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, start_new_session=True,
                                          close_fds=True)
@@ -220,9 +318,11 @@ class Environment:
                              % (argv[0], (e.strerror or str(e)).lower()))
         self.pid = self.proc.pid
         self.pid_known.set()
-        self.spawned_at = mono()
         self.readers = [OutputReader(self, self.proc.stdout), OutputReader(self, self.proc.stderr)]
         threading.Thread(target=self._watch, name="watch-%d" % self.pid, daemon=True).start()
+        with self.fn.cond:
+            if self.state != "init":     # stopped while it was starting
+                self.signal_group(signal.SIGKILL)
 
     def _close_server(self):
         srv = self.server
@@ -265,27 +365,57 @@ class Environment:
         self.fn.cond.notify_all()
 
     def destroy(self, reason="spindown"):
-        """Shut the environment down as Lambda does: SIGKILL, or SIGTERM + 500 ms + SIGKILL
-        when an extension is registered. A --runtime-wrapper (valgrind, strace) always gets
-        SIGTERM and WRAPPER_GRACE_S, so that it can write its report."""
+        """Shut the environment down as Lambda does: without extensions SIGKILL; with an
+        internal extension SIGTERM + 500 ms + SIGKILL; with external extensions the runtime's
+        SIGTERM + 500 ms, then SHUTDOWN to the extensions, 2 s in all. A --runtime-wrapper
+        (valgrind, strace) always gets SIGTERM and WRAPPER_GRACE_S, to write its report."""
         fn = self.fn
         with fn.cond:
-            if self.state == "dead":
+            if self.state == "dead" and not self.ext_procs:
                 return
+            self.destroying = True
             if self.kill_reason is None:
                 self.kill_reason = reason
             if self.state in ("init", "ready"):
                 self.state = "stopping"
             fn.remove_env(self)
-            has_ext = bool(self.extensions)
-            if has_ext:
-                extensions_api.queue_shutdown(self, reason)
+            has_ext = bool(self.extensions) or bool(self.ext_procs)
             fn.cond.notify_all()
+        if self.pid is None:             # still booting its extensions: _boot ends it
+            self.finished.wait(5.0)
+            return
+        budget_end = mono() + SHUTDOWN_BUDGET_S
         if has_ext or self.emu.wrapper:
             self.signal_group(signal.SIGTERM)
-            self.proc_exited.wait(WRAPPER_GRACE_S if self.emu.wrapper else EXTENSION_GRACE_S)
+            grace = EXTENSION_GRACE_S if not self.ext_procs else RUNTIME_SHUTDOWN_S
+            self.proc_exited.wait(WRAPPER_GRACE_S if self.emu.wrapper else grace)
         self.signal_group(signal.SIGKILL)
         self.finished.wait(5.0)
+        self.shutdown_extensions(self.kill_reason or reason, max(budget_end, mono() + 0.5))
+
+    def shutdown_extensions(self, reason, deadline=None):
+        """After the runtime: SHUTDOWN to the extensions and their end (once; a second caller
+        waits for the first)."""
+        with self.fn.cond:
+            started = self.ext_shutdown
+            if started is None:
+                self.ext_shutdown = threading.Event()
+        if started is not None:
+            started.wait(SHUTDOWN_BUDGET_S + 3.0)
+            return
+        try:
+            if self.ext_procs or self.extensions:
+                external_extensions.shutdown(self, reason, deadline or mono() + SHUTDOWN_BUDGET_S)
+            if self.extension_pids:
+                self.extension_pids.clear()
+                supervisor.kill_all(self)   # what the extensions left behind
+        finally:
+            with self.fn.cond:
+                self.ext_closed = True
+                self.fn.cond.notify_all()
+            self.telemetry.close()
+            self._close_server()
+            self.ext_shutdown.set()
 
     def _describe_exit(self, info):
         code = None
@@ -315,7 +445,8 @@ class Environment:
                 os.killpg(self.pid, signal.SIGKILL)   # the rest of the environment goes too
             except (ProcessLookupError, PermissionError):
                 pass
-            supervisor.kill_all(self)   # and what left the process group or session
+            # and what left the process group or session (extensions go after their SHUTDOWN)
+            supervisor.kill_all(self, spare=self.extension_pids)
             try:
                 self.proc.wait(timeout=10)
             except Exception:
@@ -334,6 +465,8 @@ class Environment:
             timed_out = self.kill_reason == "timeout"
             oom = self.kill_reason == "oom"
             victims = [inv for inv in self.active.values() if inv.state in State.ACTIVE]
+            if never_ready and self.pending and not timed_out:
+                self.init_report("error", "Runtime.ExitError")
             if never_ready:
                 for inv in self.pending:
                     if inv.state == State.PENDING:
@@ -355,6 +488,9 @@ class Environment:
                 elif oom:
                     msg = "RequestId: %s Error: Runtime exited with error: signal: killed" % inv.request_id
                     fn.claim(inv, "oom", error_json(msg, "Runtime.OutOfMemory"), error_type="Runtime.OutOfMemory")
+                elif self.init_failure or self.crash_error:
+                    etype = (self.init_failure or self.crash_error)["type"]
+                    fn.claim(inv, "exit", self.failure_body(inv), error_type=etype)
                 else:
                     if clean:
                         msg = "RequestId: %s Error: Runtime exited without providing a reason" % inv.request_id
@@ -372,10 +508,11 @@ class Environment:
             fn.complete(inv, drain=0.0)
         if not expected:
             Log.info("%s: runtime pid %d exited (%s)" % (fn.name, self.pid, desc))
-        self._close_server()
         with fn.cond:
             fn.cond.notify_all()
         self.finished.set()
+        if not self.destroying:   # destroy() does this itself after the runtime's end
+            self.shutdown_extensions(self.kill_reason or "failure")
 
     # ---- Runtime API
     def debug_state(self):
@@ -405,8 +542,12 @@ class Environment:
             "extension_registered": bool(self.extensions),
             "last_xray_error_cause": getattr(self, "last_xray_cause", None),
             "extensions": [e["name"] for e in self.extensions.values()],
+            "external_extensions": [p.state() for p in self.ext_procs],
+            "telemetry_subscriptions": self.telemetry.stats(),
             "init_duration_ms": None if self.init_duration_ms is None else round(self.init_duration_ms, 2),
             "log_stream_name": self.log_stream,
+            "code_dir": self.code_dir,
+            "retired": self.retired,
         }
 
 

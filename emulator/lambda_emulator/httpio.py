@@ -209,6 +209,9 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def version_string(self):
+        return self.server_version   # http.server would add a space and its own version
+
     def setup(self):
         if self.server.idle_timeout:
             self.timeout = self.server.idle_timeout   # every socket operation

@@ -1,9 +1,10 @@
 """One invocation and its state machine."""
 import base64
 import collections
+import time
 import uuid
 
-from .limits import LOG_KEEP_BYTES, TAIL_BYTES
+from .limits import LOG_KEEP_BYTES, MAX_RESPONSE, TAIL_BYTES
 from .logs import Log
 from .util import make_trace_id, mono
 
@@ -24,7 +25,8 @@ class State:
 
 
 TRANSITIONS = {
-    State.QUEUED: (State.PENDING, State.FINISHING),               # dispatched; failed early
+    State.QUEUED: (State.PENDING, State.FINISHING, State.DONE),   # dispatched; failed early;
+                                                                  # refused (throttled)
     State.PENDING: (State.RUNNING, State.QUEUED, State.FINISHING),  # delivered; moved to another
                                                                   # environment; init failed
     State.RUNNING: (State.STREAMING, State.FINISHING),
@@ -39,10 +41,19 @@ class InvalidTransition(RuntimeError):
 
 
 class Invocation:
-    def __init__(self, fn, event, content_type, client_context, invoke_type):
+    def __init__(self, fn, event, content_type, client_context, invoke_type, qualifier=None,
+                 stream_limit=MAX_RESPONSE, retry_of=None):
         self.fn = fn
-        self.request_id = str(uuid.uuid4())
+        # an asynchronous invoke's retries keep its request id (as on Lambda)
+        self.request_id = retry_of.request_id if retry_of else str(uuid.uuid4())
+        self.attempt = retry_of.attempt + 1 if retry_of else 1
+        self.first_created = retry_of.first_created if retry_of else time.time()
         self.invocation_id = str(uuid.uuid4())
+        self.version = fn.version
+        self.qualifier = qualifier
+        self.invoked_arn = fn.arn + (":" + qualifier if qualifier else "")
+        self.stream_limit = stream_limit
+        self.payload = event if invoke_type == "Event" else None   # kept for retries
         self.event = event
         self.content_type = content_type or "application/json"
         self.client_context = client_context

@@ -28,3 +28,4 @@ DUMMY_SESSION_TOKEN = "lambda-c-emulator-dummy-session-token"
 
 PASSTHROUGH_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "MSAN_OPTIONS")
 LATEST = "$LATEST"
+CLIENT_CONTEXT_MAX = 3583           # X-Amz-Client-Context: base64 text, synchronous invokes only

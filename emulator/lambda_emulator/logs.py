@@ -5,7 +5,6 @@ import math
 import sys
 import threading
 
-from .limits import LATEST
 from .util import mono
 
 
@@ -86,12 +85,17 @@ class Log:
                 cls._write(line + b"\n")
 
     @classmethod
-    def runtime_line(cls, env, line):
+    def runtime_line(cls, env, line, kind=None):
+        """A line of an environment: its runtime's output (kind "function"), an extension's
+        ("extension") or a platform line (None). It goes to the logs of the environment's
+        current invocations, to stderr and to Telemetry API subscribers of that kind."""
         with cls.lock:
             for inv in list(env.log_targets):
                 inv.add_log(line)
             if not cls.quiet:
                 cls._write(line + b"\n")
+        if kind is not None:
+            env.telemetry.line(kind, line.decode("utf-8", "replace"))
 
 
 def log_end(inv):
@@ -101,7 +105,7 @@ def log_end(inv):
     rid = inv.request_id
     if not inv.start_logged:
         inv.start_logged = True
-        Log.platform(inv, "START RequestId: %s Version: %s" % (rid, LATEST))
+        Log.platform(inv, "START RequestId: %s Version: %s" % (rid, inv.version))
     if inv.status == "timeout":
         Log.platform(inv, "RequestId: %s Error: Task timed out after %.2f seconds" % (rid, fn.timeout))
     elif inv.status in ("exit", "oom", "init_error", "spawn_error", "too_large", "runtime_error",
@@ -131,3 +135,28 @@ def log_end(inv):
     elif inv.status not in ("success", "function_error"):
         line += "\tStatus: error\tError Type: %s" % (inv.error_type or "Runtime.Unknown")
     Log.platform(inv, line)
+    if inv.env is not None:
+        metrics = {"durationMs": round(duration, 3), "billedDurationMs": billed, "memorySizeMB": fn.memory,
+                   "maxMemoryUsedMB": used}
+        if init is not None:
+            metrics["initDurationMs"] = round(init, 3)
+        inv.env.telemetry.platform("report", telemetry_record(inv, metrics))
+
+
+def telemetry_status(inv):
+    """Lambda's status of an invocation in telemetry: success, error (the function's own),
+    timeout or failure (the runtime or the platform)."""
+    if inv.status == "success":
+        return "success"
+    if inv.status in ("function_error", "stream_error"):
+        return "error"
+    return "timeout" if inv.status == "timeout" else "failure"
+
+
+def telemetry_record(inv, metrics):
+    """The record of platform.runtimeDone and platform.report."""
+    record = {"requestId": inv.request_id, "status": telemetry_status(inv), "metrics": metrics,
+              "tracing": {"type": "X-Amzn-Trace-Id", "value": inv.trace_id}}
+    if record["status"] != "success":
+        record["errorType"] = inv.error_type or "Runtime.Unknown"
+    return record

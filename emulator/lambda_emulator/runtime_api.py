@@ -4,14 +4,13 @@ import base64
 import binascii
 import json
 import queue
-import threading
 import time
 import urllib.parse
 
 from . import extensions_api, faults, supervisor
 from .httpio import BaseHandler, BodyError, QuietServer, StreamTooLarge, client_alive, read_body, read_body_chunks
 from .invocation import State
-from .limits import EXTENSION_API, LATEST, MAX_RESPONSE, MAX_STREAM, RUNTIME_API, XRAY_CAUSE_MAX
+from .limits import EXTENSION_API, MAX_RESPONSE, RUNTIME_API, TELEMETRY_API, XRAY_CAUSE_MAX
 from .logs import Log
 from .util import error_json, mono
 
@@ -52,8 +51,16 @@ class RuntimeApiHandler(BaseHandler):
         self.discard_body()
         self.send_json(404, {"errorMessage": "Not found: " + path, "errorType": "NotFound"})
 
-    do_PUT = do_POST
-    do_DELETE = do_GET
+    def do_PUT(self):
+        env = self.server.env
+        if self.path_only().rstrip("/") == TELEMETRY_API + "/telemetry":
+            return extensions_api.handle_telemetry(env, self)
+        self.do_POST()
+
+    do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def do_HEAD(self):
+        self.send_bytes(404, b"", "application/json")
 
 
 def handle_next(env, h):
@@ -75,13 +82,8 @@ def handle_next(env, h):
         else:
             action = faults.on_next(fn.fault, env) or "park"
         if action == "park":
-            if env.state == "init":
-                env.state = "ready"
-                env.init_duration_ms = (mono() - env.spawned_at) * 1000.0
-                for p in env.pending:
-                    if p.cold:
-                        p.init_duration_ms = env.init_duration_ms
             env.parked += 1
+            env.maybe_ready_locked()   # init ends when the runtime and every extension wait
             fn.dispatch()
             try:
                 for _ in range(1 << 40):
@@ -90,7 +92,7 @@ def handle_next(env, h):
                     # before its SIGTERM
                     if env.state == "dead":
                         break
-                    if env.pending and env.state == "ready":
+                    if env.pending and env.state == "ready" and env.extensions_ready():
                         if not client_alive(h):
                             break
                         inv = env.pending.popleft()
@@ -109,11 +111,13 @@ def handle_next(env, h):
     with Log.lock:
         env.log_targets.add(inv)
     inv.start_logged = True
-    Log.platform(inv, "START RequestId: %s Version: %s" % (inv.request_id, LATEST))
+    Log.platform(inv, "START RequestId: %s Version: %s" % (inv.request_id, inv.version))
+    env.telemetry.platform("start", {"requestId": inv.request_id, "version": inv.version,
+                                     "tracing": {"type": "X-Amzn-Trace-Id", "value": inv.trace_id}})
     headers = [
         ("Lambda-Runtime-Aws-Request-Id", inv.request_id),
         ("Lambda-Runtime-Deadline-Ms", str(inv.deadline_ms)),
-        ("Lambda-Runtime-Invoked-Function-Arn", fn.arn),
+        ("Lambda-Runtime-Invoked-Function-Arn", inv.invoked_arn),
         ("Lambda-Runtime-Trace-Id", inv.trace_id),
     ]
     if inv.client_context:
@@ -206,6 +210,12 @@ def handle_answer(env, h, rid, kind):
             fn.complete(inv)
         return h.send_json(400, {"errorMessage": "Invalid function response mode: %s" % mode,
                                  "errorType": "InvalidFunctionResponseMode"})
+    return record_answer(env, h, inv, kind, data)
+
+
+def record_answer(env, h, inv, kind, data):
+    """A buffered /response (data None: over MAX_RESPONSE) or /error of a running invocation."""
+    fn = env.fn
     too_large = data is None
     with fn.cond:
         if inv.state != State.RUNNING:
@@ -262,7 +272,7 @@ def receive_stream(env, h, inv):
     def on_chunk(piece):
         nonlocal total
         total += len(piece)
-        if total > MAX_STREAM:
+        if total > inv.stream_limit:
             raise StreamTooLarge()
         for _ in range(1 << 40):
             if inv.state != State.STREAMING:
@@ -281,13 +291,13 @@ def receive_stream(env, h, inv):
             mine = inv.state == State.STREAMING
             if mine:
                 msg = ("Response payload size exceeded maximum allowed payload size (%d bytes)."
-                       % MAX_STREAM)
+                       % inv.stream_limit)
                 fn.claim(inv, "too_large", error_json(msg, "Function.ResponseSizeTooLarge"),
                          error_type="Function.ResponseSizeTooLarge", await_next=True)
         if mine and inv.next_mark is None:
             fn.complete(inv)
         return h.send_json(413, {"errorMessage": "Exceeded maximum allowed payload size (%d bytes)."
-                                 % MAX_STREAM, "errorType": "RequestEntityTooLarge"}, close=True)
+                                 % inv.stream_limit, "errorType": "RequestEntityTooLarge"}, close=True)
     except (BodyError, OSError):
         # connection dropped mid-stream: the exit watcher or the deadline ends the invoke
         return h.drop()
@@ -326,30 +336,10 @@ def handle_init_error(env, h):
     except (BodyError, OSError):
         return h.drop()
     etype = h.headers.get("Lambda-Runtime-Function-Error-Type") or "Runtime.Unknown"
-    if not data or not data.strip():
-        data = error_json("", etype)
-    victims = []
     with fn.cond:
-        if env.state != "init":
-            ok = False
-        else:
-            ok = True
-            env.init_error = data
-            env.init_duration_ms = env.init_duration_ms or (mono() - env.spawned_at) * 1000.0
-            env.state = "stopping"
-            env.kill_reason = "init-error"
-            fn.remove_env(env)
-            for inv in list(env.pending):
-                if inv.state == State.PENDING:
-                    if inv.cold:
-                        inv.init_duration_ms = env.init_duration_ms
-                    fn.claim(inv, "init_error", data, error_type=etype)
-                    victims.append(inv)
-            env.pending.clear()
+        ok = env.state == "init"
+        if ok:
+            env.fail_init_locked(etype, data if data and data.strip() else None, "init error")
     if not ok:
         return send_state(h)
-    for inv in victims:
-        fn.complete(inv)
     h.send_json(202, {"status": "OK"})
-    threading.Thread(target=env.destroy, args=("failure",), daemon=True).start()
-

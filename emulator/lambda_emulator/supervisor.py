@@ -44,7 +44,7 @@ def start(emu):
 
 
 def roots(env):
-    out = set(env.extra_roots)
+    out = set(env.extra_roots) | set(env.extension_pids)
     if env.pid is not None:
         out.add(env.pid)
     return out
@@ -97,11 +97,19 @@ def owns_connection(env, sock):
     return False
 
 
-def kill_all(env):
-    """SIGKILL every process of env; reap the orphans among them that are the emulator's
-    children (the caller reaps the bootstrap through its Popen). Bounded."""
+def kill_all(env, spare=()):
+    """SIGKILL every process of env except the trees of spare (external extensions, which
+    are shut down after the runtime); reap the orphans among them that are the emulator's
+    children (the caller reaps the bootstrap, and extensions, through their Popen). Bounded."""
     own = roots(env)
-    return _kill_until_gone(lambda table: (members(env, table), own))
+    spare = set(spare)
+
+    def find(table):
+        found = members(env, table)
+        if spare:
+            found -= spare | procs.descendants(table, spare)
+        return found, own
+    return _kill_until_gone(find)
 
 
 def kill_leftovers():

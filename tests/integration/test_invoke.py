@@ -175,7 +175,7 @@ def test_a_function_linking_the_event_bindings_maps_them(emulator):
 
 
 def test_concurrent_invokes_are_all_answered(emulator):
-    emu = emulator([spec("hello", concurrency=3)])
+    emu = emulator([spec("hello", concurrency=3, overflow="queue")])
     answers = {}
 
     def call(i):

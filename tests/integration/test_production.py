@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import spec, tail_log
+from eventstream_reader import read_messages, split
 
 STREAM_PATH = "/2021-11-15/functions/{}/response-streaming-invocations"
 SANITIZED = "ASAN_OPTIONS" in os.environ or "TSAN_OPTIONS" in os.environ
@@ -21,31 +22,40 @@ def stream_request(emu, name, event, path=None):
     return conn, conn.getresponse()
 
 
-@pytest.mark.parametrize("path", [STREAM_PATH, "/2015-03-31/functions/{}/invocations"])
-def test_first_chunk_reaches_the_caller_before_the_handler_ends(emulator, tmp_path, path):
+def test_first_chunk_reaches_the_caller_before_the_handler_ends(emulator, tmp_path):
     emu = emulator([spec("streamer", timeout=30)])
     flag = tmp_path / "caller-saw-first-chunk"
     conn, resp = stream_request(emu, "streamer", {"chunks": 3, "chunk": "part\n",
-                                                  "wait_for_file": str(flag)}, path.format("streamer"))
+                                                  "wait_for_file": str(flag)})
     try:
         assert resp.status == 200
         assert resp.getheader("Content-Type") == "text/plain"
-        first = resp.read1(64)
+        messages = read_messages(resp)
+        first = next(messages)
         # The handler is now blocked until this file exists: had the emulator or the runtime
-        # buffered the body, this read would never have returned before the handler ended.
-        assert first.startswith(b"part\n"), first
+        # buffered the body, this message would never have arrived before the handler ended.
+        assert first.event_type == "PayloadChunk" and first.payload.startswith(b"part\n"), first
         flag.write_text("seen")
-        rest = resp.read()
+        rest = list(messages)
     finally:
         conn.close()
-    assert first + rest == b"part\n" * 3
+    payload, _chunks, complete = split([first] + rest)
+    assert payload == b"part\n" * 3 and complete == {}
+
+
+def test_invoke_of_a_streaming_function_is_buffered(emulator):
+    emu = emulator([spec("streamer", timeout=30)])
+    answer = emu.invoke("streamer", {"chunks": 3, "chunk": "part\n"})
+    assert answer.status == 200 and answer.body == b"part\n" * 3 and answer.function_error is None
+    assert answer.header("Content-Length") == "15" and answer.header("Content-Type") == "text/plain"
 
 
 def test_streamed_http_integration_prelude(emulator):
     emu = emulator([spec("streamer")])
     conn, resp = stream_request(emu, "streamer", {"chunks": 2, "chunk": "<p>hi</p>", "http": True})
-    body = resp.read()
+    body, _chunks, complete = split(list(read_messages(resp)))
     conn.close()
+    assert complete == {}
     assert resp.getheader("Content-Type") == "application/vnd.awslambda.http-integration-response"
     prelude, sep, payload = body.partition(b"\x00" * 8)
     assert sep, body
@@ -60,14 +70,20 @@ def test_stream_error_before_first_byte_is_an_ordinary_error(emulator):
     assert answer.function_error == "Unhandled"
     assert answer.json() == {"errorMessage": "failed before the first byte", "errorType": "EarlyFailure",
                              "stackTrace": []}
+    conn, resp = stream_request(emu, "streamer", {"fail_before": True})
+    body, chunks, complete = split(list(read_messages(resp)))
+    conn.close()
+    assert resp.status == 200 and body == b"" and chunks == []
+    assert complete == {"ErrorCode": "Function.EarlyFailure", "ErrorDetails": "failed before the first byte"}
 
 
-def test_mid_stream_error_travels_in_trailers(emulator):
+def test_mid_stream_error_ends_the_stream_with_invoke_complete(emulator):
     emu = emulator([spec("streamer")])
     conn, resp = stream_request(emu, "streamer", {"chunks": 5, "chunk": "ok\n", "fail_after": 2})
-    body = resp.read()
+    body, _chunks, complete = split(list(read_messages(resp)))
     conn.close()
     assert body == b"ok\nok\n"
+    assert complete["ErrorCode"] == "Function.MidStreamFailure" and "failed after 2 chunks" in complete["ErrorDetails"]
     logs = emu.logs()
     assert "MidStreamFailure" in logs and "failed after 2 chunks" in logs, logs
 
@@ -76,7 +92,7 @@ def test_mid_stream_error_travels_in_trailers(emulator):
 def test_stream_csv_example_runs_in_constant_memory(emulator):
     emu = emulator([spec("stream-csv", timeout=60)])
     conn, resp = stream_request(emu, "stream-csv", {"rows": 1000})
-    small = resp.read()
+    small, _chunks, _complete = split(list(read_messages(resp)))
     conn.close()
     assert small.count(b"\n") == 1001
     pid = emu.debug("stream-csv")["environments"][0]["pid"]
@@ -84,12 +100,10 @@ def test_stream_csv_example_runs_in_constant_memory(emulator):
     conn, resp = stream_request(emu, "stream-csv", {"rows": 100000})
     lines = 0
     size = 0
-    while True:
-        piece = resp.read1(65536)
-        if not piece:
-            break
-        lines += piece.count(b"\n")
-        size += len(piece)
+    for message in read_messages(resp):
+        if message.event_type == "PayloadChunk":
+            lines += message.payload.count(b"\n")
+            size += len(message.payload)
     conn.close()
     assert lines == 100001 and size > 2_000_000
     after = int(re.search(r"VmHWM:\s+(\d+)", open(f"/proc/{pid}/status").read()).group(1))
@@ -164,7 +178,7 @@ def test_without_hook_no_extension_is_registered(emulator):
 
 
 def test_multi_concurrency_64_invokes_on_8_workers(emulator):
-    emu = emulator([spec("slowecho", max_concurrency=8, concurrency=1, timeout=60)])
+    emu = emulator([spec("slowecho", max_concurrency=8, concurrency=1, overflow="queue", timeout=60)])
     answers = {}
 
     def call(i):

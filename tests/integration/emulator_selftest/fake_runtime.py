@@ -109,6 +109,18 @@ def handle(client, headers, body):
         return client.answer(rid, "response", json.dumps(dict(os.environ)), iid)
     if action == "headers":
         return client.answer(rid, "response", json.dumps(headers), iid)
+    if action == "markheaders":
+        mark("headers", json.dumps(dict(headers, delivered=time.time())))
+        return client.answer(rid, "response", body, iid)
+    if action == "print":
+        for i in range(int(event.get("lines", 10))):
+            sys.stdout.write("line %d\n" % i)
+        sys.stdout.flush()
+        return client.answer(rid, "response", body, iid)
+    if action == "file":   # a file of the function (task) or of the layers (opt)
+        root = os.environ["LAMBDA_TASK_ROOT" if event.get("where", "task") == "task" else "LAMBDA_RUNTIME_DIR"]
+        with open(os.path.join(root, event.get("name", "answer.txt")), "rb") as f:
+            return client.answer(rid, "response", json.dumps(f.read().decode()), iid)
     if action == "ctype":
         return client.answer(rid, "response", b"hello", iid, {"Content-Type": "text/plain"})
     if action == "error":
@@ -162,6 +174,12 @@ def handle(client, headers, body):
         code = stream(rid, iid, [piece] * 201, 0.0)
         mark("streamhuge", code.decode())
         return None
+    if action == "streamsize":
+        size = int(event.get("bytes", int(event.get("mb", 1)) << 20))
+        chunks = [b"y" * min(1 << 20, size - off) for off in range(0, size, 1 << 20)]
+        code = stream(rid, iid, chunks, 0.0, ctype="application/octet-stream")
+        mark("streamsize", code.decode())
+        return None
     if action == "badmode":
         code = stream(rid, iid, [b"z"], 0.0, mode="buffered")
         mark("badmode", code.decode())
@@ -183,6 +201,7 @@ def worker():
 
 def main():
     log("fake-runtime: init pid=%d handler=%s" % (os.getpid(), HANDLER))
+    mark("runtime-init", str(time.time()))
     if HANDLER == "initerror":
         c = Client()
         err = json.dumps({"errorMessage": "cannot load handler", "errorType": "Runtime.HandlerNotFound"})

@@ -66,7 +66,9 @@ def test_runtime_environment(emu_start, fn_dir, layer_dir):
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert env["TZ"] == "override"
     assert env["LANG"] == "en_US.UTF-8"
-    assert env["LD_LIBRARY_PATH"] == "%s/lib:%s/lib" % (os.path.realpath(fn_dir), os.path.realpath(layer_dir))
+    # Lambda's order, with the function and layer folders for /var/task and /opt
+    fn_real, layer_real = os.path.realpath(fn_dir), os.path.realpath(layer_dir)
+    assert env["LD_LIBRARY_PATH"] == "/lib64:/usr/lib64:%s:%s/lib:%s/lib" % (fn_real, fn_real, layer_real)
     assert env["PATH"] == "/usr/local/bin:/usr/bin:/bin:%s/bin" % os.path.realpath(layer_dir)
     assert env["FOO"] == "bar"
     assert env["ASAN_OPTIONS"] == "detect_leaks=1"
@@ -191,7 +193,7 @@ def test_noecho_is_recorded(emu_start, fn_dir, layer_dir):
 
 def test_concurrency_pool_and_queue(emu_start, fn_dir, layer_dir):
     import concurrent.futures
-    emu = emu_start("f=%s,handler=echo,concurrency=2" % fn_dir, args=["--layer", layer_dir])
+    emu = emu_start("f=%s,handler=echo,concurrency=2,overflow=queue" % fn_dir, args=["--layer", layer_dir])
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(6) as ex:
         futs = [ex.submit(emu.invoke, "f", {"action": "sleep", "seconds": 0.4, "i": i}) for i in range(6)]
