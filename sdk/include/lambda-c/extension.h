@@ -1,4 +1,4 @@
-/*
+/** @file
  * lambda-c/extension.h - writing Lambda external extensions in C.
  *
  * Library: liblambda-c-extension.so.1 (link -llambda-c-extension; it needs libc only, json-c
