@@ -166,7 +166,9 @@ def test_extension_crash_after_init_resets_the_environment(emu_start, fn_dir, la
     emu.invoke("f", b'"one"')
     assert wait_for(lambda: emu.debug("f")["environments"] == [] or
                     emu.debug("f")["environments"][0]["state"] in ("stopping", "dead"))
-    assert "extension fragile exited (exit status 8): the environment is reset" in emu.log()
+    # The emulator's stderr reaches the test through a pipe: wait for the line, do not race it.
+    assert wait_for(lambda: "extension fragile exited (exit status 8): the environment is reset"
+                    in emu.log()), emu.log()
     assert emu.debug("f")["cold_starts"] == 1
 
 
