@@ -67,12 +67,19 @@ class ExtensionProcess:
         threading.Thread(target=self._watch, name="extension-%d" % self.proc.pid, daemon=True).start()
 
     def _watch(self):
-        rc = self.proc.wait()
+        # Wait without reaping first: while the extension is a zombie its pid, and so the id
+        # of its process group, cannot be reused, so the killpg below can only reach what the
+        # extension started, never a new process that got the same number.
+        try:
+            os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOWAIT)
+        except (ChildProcessError, OSError):
+            pass
         with self.lock:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)   # whatever it started goes too
             except (ProcessLookupError, PermissionError):
                 pass
+            rc = self.proc.wait()
             self.exit_desc = exit_text(rc)
             self.exited.set()
         self.env.on_extension_exit(self)
