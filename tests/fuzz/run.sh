@@ -7,7 +7,7 @@
 #   tests/fuzz/run.sh BUILD_DIR rate SECONDS [TARGET...]   executions per second, one line
 #                                                          per target (the bench suite)
 #
-# Fuzzing starts from the tree's corpus and writes what it finds into BUILD_DIR/fuzz/work/
+# Fuzzing starts from the tree's corpus and writes what it finds into BUILD_DIR/fuzz/corpus-out/
 # (a copy: the tree's corpus stays minimised); a crash leaves its reproducer in
 # BUILD_DIR/fuzz/findings/ and makes the script fail.
 set -euo pipefail
@@ -31,7 +31,7 @@ failed=""
 for t in "${TARGETS[@]}"; do
     bin="$B/fuzz/fuzz_$t"
     [ -x "$bin" ] || { echo "fuzz: $bin is not built (make fuzz-targets)" >&2; exit 1; }
-    work="$B/fuzz/work/$t" findings="$B/fuzz/findings/$t"
+    work="$B/fuzz/corpus-out/$t" findings="$B/fuzz/findings/$t"
     mkdir -p "$work" "$findings"
     seeds=("tests/fuzz/$t/corpus")
     if [ "$MODE" = check ]; then
