@@ -1,8 +1,9 @@
 /*
- * A strict RFC 8259 syntax check, run before json-c builds the tree. json-c's
- * strict mode still takes NaN, Infinity, "1.", raw control characters in
- * strings, single-quoted keys and overlong or surrogate UTF-8; a handler must
- * be told that such an event is not JSON rather than receive it.
+ * A strict RFC 8259 parser: a syntax check, or the check and the json-c tree in one pass.
+ * json-c's own parser, even in strict mode, takes NaN, Infinity, "1.", raw control
+ * characters in strings, single-quoted keys and overlong or surrogate UTF-8; a handler must
+ * be told that such an event is not JSON rather than receive it. Linear in the text, bounded
+ * by max_depth and the budget; not thread-affine (no state outside the call).
  */
 #ifndef LAMBDA_C_JSON_CHECK_H
 #define LAMBDA_C_JSON_CHECK_H
@@ -44,5 +45,25 @@ int lc_json_syntax_check_depth(const char *s, size_t size, size_t max_depth, siz
  * past its limits. */
 int lc_json_check(const char *s, size_t size, size_t max_depth, lc_json_budget *budget,
                   size_t *offset, const char **why, size_t *deepest);
+
+/* What lc_json_parse found. */
+typedef enum lc_json_result {
+    LC_JSON_PARSED = 0,  /* *root is the tree (NULL for the document "null") */
+    LC_JSON_INVALID,     /* not JSON: *offset and *why say where and what */
+    LC_JSON_OVER_BUDGET, /* valid so far, but past the budget (budget->exceeded) */
+    LC_JSON_NO_MEMORY,   /* an allocation failed; nothing is left allocated */
+} lc_json_result;
+
+struct json_object;
+
+/*
+ * Checks size bytes at s as lc_json_check does and builds the json-c tree in the same pass:
+ * the tree json-c's parser would build from the same text (integers as int64, or uint64 above
+ * INT64_MAX, saturating; other numbers as doubles that keep their text; duplicate keys: the
+ * last wins; surrogate escapes as json-c decodes them). The caller owns *root (put it with
+ * json_object_put). On any result but LC_JSON_PARSED, *root is NULL and nothing is allocated.
+ */
+lc_json_result lc_json_parse(const char *s, size_t size, size_t max_depth, lc_json_budget *budget,
+                             struct json_object **root, size_t *offset, const char **why);
 
 #endif

@@ -21,7 +21,10 @@
 
 struct lc_http_conn {
     int fd;
-    char host[256];
+    /* " HTTP/1.1\r\nHost: host:port\r\n": what follows the path in every request head,
+     * formatted once at connect. */
+    char host_line[300];
+    size_t host_line_len;
     /* Buffered reader over fd. */
     char rbuf[READ_BUFFER_SIZE];
     size_t rpos, rlen;
@@ -95,7 +98,14 @@ lambda_code lc_http_conn_open(lc_http_conn **out, const char *host_port)
     }
     conn->fd = fd;
     /* The Host header: "host:port" as given, IPv6 literals in their brackets. */
-    snprintf(conn->host, sizeof conn->host, "%s", host_port);
+    int n =
+        snprintf(conn->host_line, sizeof conn->host_line, " HTTP/1.1\r\nHost: %s\r\n", host_port);
+    if (n < 0 || (size_t)n >= sizeof conn->host_line) {
+        close(fd);
+        free(conn);
+        return LAMBDA_E_CONFIG;
+    }
+    conn->host_line_len = (size_t)n;
     conn->rpos = conn->rlen = 0;
     conn->head_len = 0;
     conn->body = NULL;
@@ -241,9 +251,7 @@ static lambda_code format_head(lc_http_conn *conn, text_buf *t, const char *meth
     text_puts(t, method);
     text_append(t, " ", 1);
     text_puts(t, path);
-    text_puts(t, " HTTP/1.1\r\nHost: ");
-    text_puts(t, conn->host);
-    text_append(t, "\r\n", 2);
+    text_append(t, conn->host_line, conn->host_line_len);
     lambda_code rc = append_headers(t, headers, count);
     if (rc)
         return rc;
@@ -273,8 +281,9 @@ static lambda_code fill(lc_http_conn *conn)
     }
 }
 
-/* Reads one CRLF-terminated line into the head buffer; *line gets it, NUL-terminated. */
-static lambda_code read_line(lc_http_conn *conn, char **line)
+/* Reads one CRLF-terminated line into the head buffer; *line gets it, NUL-terminated, and
+ * *len its length. */
+static lambda_code read_line(lc_http_conn *conn, char **line, size_t *len)
 {
     size_t start = conn->head_len;
     for (;;) {
@@ -296,6 +305,7 @@ static lambda_code read_line(lc_http_conn *conn, char **line)
             conn->head[end] = '\0';
             conn->head_len = end + 1;
             *line = conn->head + start;
+            *len = end - start;
             return LAMBDA_OK;
         }
         lambda_code rc = fill(conn);
@@ -389,8 +399,8 @@ static lambda_code read_chunked_body(lc_http_conn *conn, size_t *total)
     *total = 0;
     for (;;) {
         char *line;
-        size_t saved = conn->head_len;
-        lambda_code rc = read_line(conn, &line);
+        size_t saved = conn->head_len, len;
+        lambda_code rc = read_line(conn, &line, &len);
         if (rc)
             return rc;
         size_t chunk;
@@ -418,8 +428,8 @@ static lambda_code read_chunked_body(lc_http_conn *conn, size_t *total)
     /* Trailers (ignored) up to the empty line. */
     for (;;) {
         char *line;
-        size_t saved = conn->head_len;
-        lambda_code rc = read_line(conn, &line);
+        size_t saved = conn->head_len, len;
+        lambda_code rc = read_line(conn, &line, &len);
         if (rc)
             return rc;
         conn->head_len = saved;
@@ -428,60 +438,75 @@ static lambda_code read_chunked_body(lc_http_conn *conn, size_t *total)
     }
 }
 
-static lambda_code read_response(lc_http_conn *conn, lc_http_response *resp)
+/* The framing headers of a response, found while its headers are read. */
+typedef struct framing {
+    const char *content_length;
+    const char *transfer_encoding;
+} framing;
+
+/* "HTTP/1.x NNN reason": the status, or 0. */
+static int parse_status_line(const char *line, size_t len)
 {
-    char *line;
-    conn->head_len = 0;
-    resp->header_count = 0;
-    resp->body = NULL;
-    resp->body_size = 0;
-
-    lambda_code rc = read_line(conn, &line);
-    if (rc)
-        return rc;
-    /* "HTTP/1.1 202 Accepted" */
-    if (strncmp(line, "HTTP/1.", 7) != 0 || !line[7] || line[8] != ' ')
-        return LAMBDA_E_PROTOCOL;
-    char *end;
-    long status = strtol(line + 9, &end, 10);
-    if (end == line + 9 || status < 100 || status > 999)
-        return LAMBDA_E_PROTOCOL;
-    resp->status = (int)status;
-
-    for (;;) {
-        rc = read_line(conn, &line);
-        if (rc)
-            return rc;
-        if (!*line)
-            break;
-        char *colon = strchr(line, ':');
-        if (!colon || colon == line)
-            return LAMBDA_E_PROTOCOL;
-        *colon = '\0';
-        char *value = colon + 1;
-        while (*value == ' ' || *value == '\t')
-            value++;
-        size_t vlen = strlen(value);
-        while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
-            value[--vlen] = '\0';
-        /* More headers than any Runtime API answer has: refuse the answer rather than drop
-         * some (a dropped Content-Length or request id would be misread silently). */
-        if (resp->header_count == LC_HTTP_MAX_HEADERS)
-            return LAMBDA_E_PROTOCOL;
-        resp->headers[resp->header_count].name = line;
-        resp->headers[resp->header_count].value = value;
-        resp->header_count++;
+    if (len < 12 || memcmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ')
+        return 0;
+    int status = 0;
+    for (int i = 9; i < 12; i++) {
+        if (line[i] < '0' || line[i] > '9')
+            return 0;
+        status = status * 10 + (line[i] - '0');
     }
+    if (status < 100 || (len > 12 && line[12] != ' '))
+        return 0;
+    return status;
+}
 
-    const char *te = lc_http_response_header(resp, "Transfer-Encoding");
-    const char *cl = lc_http_response_header(resp, "Content-Length");
+/* Whether the header name (len bytes) is lower_name, ASCII case-insensitively. A length and
+ * first-letter test first: most names are neither framing header. */
+static int name_is(const char *name, size_t len, const char *lower_name, size_t lower_len)
+{
+    return len == lower_len && (name[0] | 0x20) == lower_name[0] &&
+           strcasecmp(name, lower_name) == 0;
+}
+
+/* One "Name: value" line into resp (split in place); the framing headers noted on the way. */
+static lambda_code add_header(lc_http_response *resp, framing *f, char *line, size_t len)
+{
+    char *colon = memchr(line, ':', len);
+    if (!colon || colon == line)
+        return LAMBDA_E_PROTOCOL;
+    *colon = '\0';
+    size_t name_len = (size_t)(colon - line);
+    char *value = colon + 1, *end = line + len;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+        *--end = '\0';
+    /* More headers than any Runtime API answer has: refuse the answer rather than drop
+     * some (a dropped Content-Length or request id would be misread silently). */
+    if (resp->header_count == LC_HTTP_MAX_HEADERS)
+        return LAMBDA_E_PROTOCOL;
+    resp->headers[resp->header_count].name = line;
+    resp->headers[resp->header_count].value = value;
+    resp->header_count++;
+    /* The first of a repeated header wins, as a lookup by name would give. */
+    if (!f->content_length && name_is(line, name_len, "content-length", 14))
+        f->content_length = value;
+    else if (!f->transfer_encoding && name_is(line, name_len, "transfer-encoding", 17))
+        f->transfer_encoding = value;
+    return LAMBDA_OK;
+}
+
+/* The body after the head, as the framing headers say; resp->body gets it, NUL-terminated. */
+static lambda_code read_body(lc_http_conn *conn, lc_http_response *resp, const framing *f)
+{
     size_t size = 0;
-    if (te && strcasecmp(te, "chunked") == 0) {
+    lambda_code rc;
+    if (f->transfer_encoding && strcasecmp(f->transfer_encoding, "chunked") == 0) {
         rc = read_chunked_body(conn, &size);
         if (rc)
             return rc;
-    } else if (cl) {
-        if (!parse_size(cl, 10, &size))
+    } else if (f->content_length) {
+        if (!parse_size(f->content_length, 10, &size))
             return LAMBDA_E_PROTOCOL;
         if (size > LC_LIMIT_API_BODY_BYTES)
             return LAMBDA_E_TOO_LARGE; /* before reserving a byte for it */
@@ -505,6 +530,35 @@ static lambda_code read_response(lc_http_conn *conn, lc_http_response *resp)
     return LAMBDA_OK;
 }
 
+static lambda_code read_response(lc_http_conn *conn, lc_http_response *resp)
+{
+    char *line;
+    size_t len;
+    conn->head_len = 0;
+    resp->header_count = 0;
+    resp->body = NULL;
+    resp->body_size = 0;
+
+    lambda_code rc = read_line(conn, &line, &len);
+    if (rc)
+        return rc;
+    resp->status = parse_status_line(line, len);
+    if (!resp->status)
+        return LAMBDA_E_PROTOCOL;
+    framing f = { NULL, NULL };
+    for (;;) {
+        rc = read_line(conn, &line, &len);
+        if (rc)
+            return rc;
+        if (!len)
+            break;
+        rc = add_header(resp, &f, line, len);
+        if (rc)
+            return rc;
+    }
+    return read_body(conn, resp, &f);
+}
+
 const char *lc_http_response_header(const lc_http_response *resp, const char *name)
 {
     for (size_t i = 0; i < resp->header_count; i++)
@@ -515,6 +569,26 @@ const char *lc_http_response_header(const lc_http_response *resp, const char *na
 
 /* ------------------------------------------------------------------ requests */
 
+/*
+ * "Content-Length: N\r\n" into out (64 bytes is enough for any size_t). By hand: snprintf
+ * was about 1.5k of the ~13k instructions each echo invocation costs (callgrind).
+ */
+static void format_content_length(char out[64], size_t size)
+{
+    static const char name[] = "Content-Length: ";
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + size % 10);
+        size /= 10;
+    } while (size);
+    memcpy(out, name, sizeof name - 1);
+    char *p = out + sizeof name - 1;
+    while (n)
+        *p++ = digits[--n];
+    memcpy(p, "\r\n", 3);
+}
+
 lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *path,
                             const lc_http_header *headers, size_t count, const void *body,
                             size_t body_size, lc_http_response *resp)
@@ -524,7 +598,7 @@ lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *
     char length_header[64];
     const char *body_header = NULL;
     if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
-        snprintf(length_header, sizeof length_header, "Content-Length: %zu\r\n", body_size);
+        format_content_length(length_header, body_size);
         body_header = length_header;
     }
     text_buf head;

@@ -1,7 +1,7 @@
 /*
  * Allocation failures in liblambda-c (tests/unit/support/alloc_fail.h): the public entry
- * points that allocate (an invocation beginning from a /next answer, the response setters
- * and their serialisation, Lambda's error JSON, JSON log records) and the whole invocation
+ * points that allocate (an invocation beginning from a /next answer, the event's JSON, the
+ * response setters and their serialisation, Lambda's error JSON, JSON log records) and the whole invocation
  * loop against a loopback Runtime API run with their 1st, 2nd, ... allocation failing until
  * they need no more. No crash, no leak (ASan and valgrind run this binary too), and what
  * reaches the Runtime API is Lambda-shaped: the handler's answer, or an error JSON with
@@ -119,6 +119,59 @@ static void test_invocation_objects(void **state)
         lambda_code rc = invocation_run();
         int failed = af_disarm();
         assert_clean(rc, failed, n, "an invocation's objects");
+    }
+}
+
+/*
+ * The event's JSON, parsed with each of its allocations failing in turn: documents that
+ * take every kind of allocation the parser makes (objects, arrays, members, escaped strings,
+ * member names too long for the stack, long numbers, doubles and their C locale, uint64).
+ * Out of memory is LAMBDA_E_NO_MEMORY with a NULL tree and an error text, never a partial
+ * tree or a JSON null; success gives the tree json-c's own parser builds.
+ */
+static void test_event_json(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"name\":\"Ada\"}",
+        "[{},[],{\"a\":[1,-2,3.5e1,true,false,null]},\"x\\u00e9\\ud83d\\ude00\\n\"]",
+        "{\"a_member_name_longer_than_the_parser_keeps_on_its_stack_so_that_it_has_to_go_to_"
+        "the_heap_for_it_which_may_fail_as_well\":"
+        "123456789012345678901234567890123456789012345678901234567890123456789012.5}",
+        "{\"big\":18446744073709551615,\"neg\":-9223372036854775809,\"d\":[0.1,1e400]}",
+        "{\"k\\\"ey\":{\"deep\":{\"deeper\":[[[\"\\\\\"]]]}},\"k\\\"ey\":\"again\"}",
+    };
+    lc_function_config function = { "f", "$LATEST", "/aws/lambda/f", "stream", 128 };
+    for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+        json_object *expected = json_tokener_parse(docs[d]);
+        assert_non_null(expected);
+        AF_LOOP(n)
+        {
+            char *body = strdup(docs[d]);
+            assert_non_null(body);
+            lc_http_response next = next_answer(body);
+            lambda_context ctx;
+            lambda_event event;
+            lambda_response response;
+            memset(&ctx, 0, sizeof ctx);
+            memset(&event, 0, sizeof event);
+            memset(&response, 0, sizeof response);
+            assert_int_equal(lc_invocation_begin(&ctx, &event, &next, &function), LAMBDA_OK);
+            json_object *out = NULL;
+            af_fail_at(n);
+            lambda_code rc = lambda_event_json(&event, &out);
+            int failed = af_disarm();
+            assert_clean(rc, failed, n, "the event's JSON");
+            if (rc == LAMBDA_OK) {
+                assert_true(json_object_equal(out, expected));
+            } else {
+                assert_null(out);
+                assert_non_null(strstr(lambda_event_json_error(&event), "out of memory"));
+            }
+            lc_invocation_free(&ctx, &event, &response);
+            free(body);
+        }
+        json_object_put(expected);
     }
 }
 
@@ -286,9 +339,8 @@ int main(void)
 {
     ts_watchdog(600);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_invocation_objects),
-        cmocka_unit_test(test_error_json),
-        cmocka_unit_test(test_log_records),
+        cmocka_unit_test(test_invocation_objects), cmocka_unit_test(test_event_json),
+        cmocka_unit_test(test_error_json),         cmocka_unit_test(test_log_records),
         cmocka_unit_test(test_invocation_loop),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
