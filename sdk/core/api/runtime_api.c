@@ -22,6 +22,11 @@ void lc_runtime_api_close(lc_runtime_api *api)
     api->conn = NULL;
 }
 
+lambda_code lc_runtime_api_reconnect(lc_runtime_api *api)
+{
+    return lc_http_conn_reopen(api->conn);
+}
+
 lambda_code lc_runtime_api_next(lc_runtime_api *api, lc_http_response *resp)
 {
     return lc_http_request(api->conn, "GET", API_PREFIX "/invocation/next", NULL, 0, NULL, 0, resp);

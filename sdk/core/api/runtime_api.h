@@ -16,6 +16,8 @@ typedef struct lc_runtime_api {
 /* Connects to endpoint ("host:port", i.e. $AWS_LAMBDA_RUNTIME_API). */
 lambda_code lc_runtime_api_connect(lc_runtime_api *api, const char *endpoint);
 void lc_runtime_api_close(lc_runtime_api *api);
+/* A new connection to the same endpoint (after an answer too large to read closed it). */
+lambda_code lc_runtime_api_reconnect(lc_runtime_api *api);
 
 /* GET /runtime/invocation/next (blocks until Lambda has an invocation). */
 lambda_code lc_runtime_api_next(lc_runtime_api *api, lc_http_response *resp);

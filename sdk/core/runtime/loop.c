@@ -334,6 +334,17 @@ static int send_outcome(worker *w, int handler_status)
     return after_answer("response", w->ctx.request_id, rc, &resp);
 }
 
+/* Answers an invocation the handler never saw with a fixed error JSON (no allocation).
+ * request_id is a copy: the /next answer's strings do not outlive the request. */
+static int answer_unserved(worker *w, const char *request_id, const char *invocation_id,
+                           const char *error_type, const char *body, size_t size)
+{
+    lc_http_response resp;
+    lambda_code rc = lc_runtime_api_report_error(&w->api, request_id, invocation_id, error_type,
+                                                 body, size, NULL, &resp);
+    return after_answer("error", request_id, rc, &resp);
+}
+
 /*
  * The invocation could not even begin (no memory for its context or event): answer it with
  * Runtime.OutOfMemory from static memory, so that Lambda fails it now instead of timing it
@@ -345,17 +356,48 @@ static int report_out_of_memory(worker *w, const lc_http_response *next)
                                "run\",\"errorType\":\"Runtime.OutOfMemory\",\"stackTrace\":[]}";
     const char *id = lc_http_response_header(next, "Lambda-Runtime-Aws-Request-Id");
     char request_id[128];
-    snprintf(request_id, sizeof request_id, "%s", id ? id : "");
+    copy_truncated(request_id, sizeof request_id, id ? id : "");
     lc_invocation_end(&w->ctx, &w->event, &w->response);
     if (!request_id[0]) {
         lambda_log_error("cannot serve an invocation without memory (and no request id)");
         return 0;
     }
     lambda_log_error("out of memory before the handler could run, request %s", request_id);
-    lc_http_response resp;
-    lambda_code rc = lc_runtime_api_report_error(&w->api, request_id, NULL, "Runtime.OutOfMemory",
-                                                 body, sizeof body - 1, NULL, &resp);
-    return after_answer("error", request_id, rc, &resp);
+    return answer_unserved(w, request_id, NULL, "Runtime.OutOfMemory", body, sizeof body - 1);
+}
+
+/*
+ * /next gave an event over Lambda's payload limit (LC_LIMIT_API_BODY_BYTES), which no
+ * Lambda sends: a Runtime API that misbehaves. The runtime did not read it (no memory was
+ * reserved; the connection was closed instead): it answers the invocation with
+ * Runtime.EventTooLarge on a new connection and goes on. Returns 0 or an exit status.
+ */
+static int refuse_oversized_event(worker *w, const lc_http_response *next)
+{
+    _Static_assert(LC_LIMIT_API_BODY_BYTES == 6291556, "the error message names the limit");
+    static const char body[] = "{\"errorMessage\":\"the event is larger than the 6291556 bytes "
+                               "Lambda allows; the runtime did not read it\",\"errorType\":"
+                               "\"Runtime.EventTooLarge\",\"stackTrace\":[]}";
+    const char *id = lc_http_response_header(next, "Lambda-Runtime-Aws-Request-Id");
+    const char *inv = lc_http_response_header(next, "Lambda-Runtime-Invocation-Id");
+    const char *length = lc_http_response_header(next, "Content-Length");
+    char request_id[128], invocation_id[128];
+    copy_truncated(request_id, sizeof request_id, id ? id : "");
+    copy_truncated(invocation_id, sizeof invocation_id, inv ? inv : "");
+    lambda_log_error("the event of request %s is larger than the %llu bytes Lambda allows "
+                     "(Content-Length: %s); answering Runtime.EventTooLarge",
+                     request_id[0] ? request_id : "(none)",
+                     (unsigned long long)LC_LIMIT_API_BODY_BYTES, length ? length : "chunked");
+    lambda_code rc = lc_runtime_api_reconnect(&w->api);
+    if (rc) {
+        lambda_log_fatal("cannot connect to the Runtime API again (%s); exiting",
+                         lambda_strerror(rc));
+        return 1;
+    }
+    if (!request_id[0])
+        return 0; /* nobody to answer: Lambda times it out */
+    return answer_unserved(w, request_id, invocation_id[0] ? invocation_id : NULL,
+                           "Runtime.EventTooLarge", body, sizeof body - 1);
 }
 
 /*
@@ -385,6 +427,10 @@ static int serve(worker *w)
     while (exit_status == 0) {
         lc_http_response next;
         lambda_code rc = lc_runtime_api_next(&w->api, &next);
+        if (rc == LAMBDA_E_TOO_LARGE && next.status == 200) {
+            exit_status = refuse_oversized_event(w, &next);
+            continue;
+        }
         if (rc) {
             lambda_log_fatal("lost the Runtime API connection while waiting for the next "
                              "invocation (%s); exiting",

@@ -25,6 +25,7 @@ struct lc_http_conn {
      * formatted once at connect. */
     char host_line[300];
     size_t host_line_len;
+    char host_port[270]; /* as given, for lc_http_conn_reopen */
     /* Buffered reader over fd. */
     char rbuf[READ_BUFFER_SIZE];
     size_t rpos, rlen;
@@ -36,12 +37,9 @@ struct lc_http_conn {
     size_t body_cap;
 };
 
-lambda_code lc_http_conn_open(lc_http_conn **out, const char *host_port)
+/* A connected socket to "host:port" into *fd. */
+static lambda_code connect_to(const char *host_port, int *fd_out)
 {
-    if (!out || !host_port)
-        return LAMBDA_E_INVALID_ARGUMENT;
-    *out = NULL;
-
     char host[256];
     const char *port;
     const char *colon = strrchr(host_port, ':');
@@ -90,28 +88,50 @@ lambda_code lc_http_conn_open(lc_http_conn **out, const char *host_port)
 
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    *fd_out = fd;
+    return LAMBDA_OK;
+}
 
+lambda_code lc_http_conn_open(lc_http_conn **out, const char *host_port)
+{
+    if (!out || !host_port)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    *out = NULL;
     lc_http_conn *conn = malloc(sizeof *conn);
-    if (!conn) {
-        close(fd);
+    if (!conn)
         return LAMBDA_E_NO_MEMORY;
-    }
-    conn->fd = fd;
     /* The Host header: "host:port" as given, IPv6 literals in their brackets. */
+    size_t len = strlen(host_port);
     int n =
         snprintf(conn->host_line, sizeof conn->host_line, " HTTP/1.1\r\nHost: %s\r\n", host_port);
-    if (n < 0 || (size_t)n >= sizeof conn->host_line) {
-        close(fd);
+    if (len >= sizeof conn->host_port || n < 0 || (size_t)n >= sizeof conn->host_line) {
         free(conn);
         return LAMBDA_E_CONFIG;
     }
     conn->host_line_len = (size_t)n;
+    memcpy(conn->host_port, host_port, len + 1);
+    lambda_code rc = connect_to(host_port, &conn->fd);
+    if (rc) {
+        free(conn);
+        return rc;
+    }
     conn->rpos = conn->rlen = 0;
     conn->head_len = 0;
     conn->body = NULL;
     conn->body_cap = 0;
     *out = conn;
     return LAMBDA_OK;
+}
+
+lambda_code lc_http_conn_reopen(lc_http_conn *conn)
+{
+    if (!conn)
+        return LAMBDA_E_INVALID_ARGUMENT;
+    if (conn->fd >= 0)
+        close(conn->fd);
+    conn->fd = -1;
+    conn->rpos = conn->rlen = 0;
+    return connect_to(conn->host_port, &conn->fd);
 }
 
 void lc_http_conn_close(lc_http_conn *conn)
@@ -496,6 +516,16 @@ static lambda_code add_header(lc_http_response *resp, framing *f, char *line, si
     return LAMBDA_OK;
 }
 
+/* A body over the limit is not read: the connection is closed (its unread rest would be taken
+ * for the next answer), and the head stays readable until the next request. */
+static lambda_code body_too_large(lc_http_conn *conn)
+{
+    close(conn->fd);
+    conn->fd = -1;
+    conn->rpos = conn->rlen = 0;
+    return LAMBDA_E_TOO_LARGE;
+}
+
 /* The body after the head, as the framing headers say; resp->body gets it, NUL-terminated. */
 static lambda_code read_body(lc_http_conn *conn, lc_http_response *resp, const framing *f)
 {
@@ -503,13 +533,15 @@ static lambda_code read_body(lc_http_conn *conn, lc_http_response *resp, const f
     lambda_code rc;
     if (f->transfer_encoding && strcasecmp(f->transfer_encoding, "chunked") == 0) {
         rc = read_chunked_body(conn, &size);
+        if (rc == LAMBDA_E_TOO_LARGE)
+            return body_too_large(conn);
         if (rc)
             return rc;
     } else if (f->content_length) {
         if (!parse_size(f->content_length, 10, &size))
             return LAMBDA_E_PROTOCOL;
         if (size > LC_LIMIT_API_BODY_BYTES)
-            return LAMBDA_E_TOO_LARGE; /* before reserving a byte for it */
+            return body_too_large(conn); /* before reserving or reading a byte of it */
         rc = reserve_body(conn, size);
         if (rc)
             return rc;

@@ -44,11 +44,19 @@ typedef struct lc_http_conn lc_http_conn;
 lambda_code lc_http_conn_open(lc_http_conn **out, const char *host_port);
 void lc_http_conn_close(lc_http_conn *conn);
 
+/* Connects again to the same address (after a failure closed the connection). The last
+ * response's headers stay readable. */
+lambda_code lc_http_conn_reopen(lc_http_conn *conn);
+
 /*
  * Send one request and read its response. headers (count entries) are sent
  * as given, plus Host, Content-Length (when body is not NULL or the method
  * is POST/PUT) and nothing else. On success resp describes the response;
  * its strings live in the connection until the next request.
+ *
+ * LAMBDA_E_TOO_LARGE: the response body is over LC_LIMIT_API_BODY_BYTES. It is
+ * not read; resp has the status and headers (no body), and the connection is
+ * closed: lc_http_conn_reopen makes it usable again.
  */
 lambda_code lc_http_request(lc_http_conn *conn, const char *method, const char *path,
                             const lc_http_header *headers, size_t count, const void *body,

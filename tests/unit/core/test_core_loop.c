@@ -29,12 +29,14 @@
 /* ------------------------------------------------------------------ the fake Runtime API */
 
 typedef struct invocation_plan {
-    const char *request_id;    /* NULL: the header is left out */
-    const char *body;          /* the event */
-    const char *extra_headers; /* "Name: value\r\n" lines, or NULL */
-    int answer_status;         /* to the runtime's post; 0 = 202 */
-    int close_instead;         /* close the connection instead of answering the post */
-    int no_post;               /* the runtime must not post anything for this one */
+    const char *request_id;      /* NULL: the header is left out */
+    const char *body;            /* the event */
+    const char *extra_headers;   /* "Name: value\r\n" lines, or NULL */
+    int answer_status;           /* to the runtime's post; 0 = 202 */
+    int close_instead;           /* close the connection instead of answering the post */
+    int no_post;                 /* the runtime must not post anything for this one */
+    const char *declared_length; /* a Content-Length other than the body's; the runtime is
+                                    expected to hang up and post from a new connection */
 } invocation_plan;
 
 enum loop_end { END_500, END_CLOSE_AT_NEXT, END_NOTHING };
@@ -91,10 +93,24 @@ static void loop_script(ts_server *s, void *arg)
         if (p->request_id)
             n += snprintf(head + n, sizeof head - (size_t)n,
                           "Lambda-Runtime-Aws-Request-Id: %s\r\n", p->request_id);
-        n += snprintf(head + n, sizeof head - (size_t)n, "%sContent-Length: %zu\r\n\r\n",
-                      p->extra_headers ? p->extra_headers : "", strlen(p->body));
+        char length[32];
+        snprintf(length, sizeof length, "%zu", strlen(p->body));
+        n += snprintf(head + n, sizeof head - (size_t)n, "%sContent-Length: %s\r\n\r\n",
+                      p->extra_headers ? p->extra_headers : "",
+                      p->declared_length ? p->declared_length : length);
         ts_send(conn, head, (size_t)n);
         ts_send(conn, p->body, strlen(p->body));
+        if (p->declared_length) {
+            /* The runtime must not wait for the rest: it hangs up and comes back. */
+            if (!ts_wait_eof(conn, 3000))
+                ts_fail(s, "invocation %d: the runtime kept the connection", i);
+            ts_conn_close(conn);
+            conn = ts_accept(s, TS_TIMEOUT_MS);
+            if (!conn) {
+                ts_fail(s, "invocation %d: the runtime did not connect again", i);
+                return;
+            }
+        }
         if (p->no_post)
             continue;
         ts_request *post = &ls->posts[ls->post_count];
@@ -527,6 +543,33 @@ static void test_next_without_request_id_gives_up(void **state)
     assert_log_contains(f, "5 invocations in a row without Lambda-Runtime-Aws-Request-Id; exiting");
 }
 
+/* An event over Lambda's payload limit (a Runtime API that misbehaves): the runtime reads
+ * none of it, reserves no memory for it, answers it with Runtime.EventTooLarge from a new
+ * connection and serves the next invocation (1.2.0 exited instead). */
+static void test_oversized_event_refused(void **state)
+{
+    fixture *f = *state;
+    plan(f, "req-huge", "{\"do\":\"json\"}")->declared_length = "4000000000";
+    plan(f, "req-over", "{\"do\":\"json\"}")->declared_length = "6291557";
+    plan(f, "req-next", "{\"do\":\"json\"}");
+    f->ls.end = END_500;
+    assert_int_equal(run_loop(f, test_handler, LAMBDA_C_ABI_VERSION), 1);
+    assert_int_equal(call_count, 1); /* the handler saw only the last one */
+    assert_int_equal(f->ls.post_count, 3);
+    static const char *const ids[] = { "req-huge", "req-over" };
+    for (int i = 0; i < 2; i++) {
+        char path[128], type[64];
+        snprintf(path, sizeof path, "/2018-06-01/runtime/invocation/%s/error", ids[i]);
+        assert_string_equal(f->ls.posts[i].path, path);
+        assert_non_null(post_header(f, i, "Lambda-Runtime-Function-Error-Type", type, sizeof type));
+        assert_string_equal(type, "Runtime.EventTooLarge");
+        assert_non_null(strstr(f->ls.posts[i].body, "\"errorType\":\"Runtime.EventTooLarge\""));
+    }
+    assert_string_equal(f->ls.posts[2].path, "/2018-06-01/runtime/invocation/req-next/response");
+    assert_log_contains(f, "the event of request req-huge is larger than the 6291556 bytes "
+                           "Lambda allows (Content-Length: 4000000000)");
+}
+
 static void test_large_event_echoed(void **state)
 {
     fixture *f = *state;
@@ -720,6 +763,7 @@ int main(void)
         T(test_trace_id_per_invocation),
         T(test_invocation_without_request_id_skipped),
         T(test_next_without_request_id_gives_up),
+        T(test_oversized_event_refused),
         T(test_large_event_echoed),
         T(test_no_runtime_api),
         /* Last: after an init error a new lambda_run must connect afresh. */
