@@ -2,6 +2,7 @@
  * sdk/aws/client.c - the AWS client: endpoints, connection pool, signing, retries.
  */
 #include "aws/internal.h"
+#include "util/json_check.h"
 #include "aws/client_internal.h"
 
 #include <ctype.h>
@@ -375,7 +376,8 @@ static void parse_error(lambda_aws_response *r)
     while (*p && isspace((unsigned char)*p))
         p++;
     if (*p == '{') {
-        json_object *root = json_tokener_parse(p);
+        json_object *root = NULL;
+        lc_json_parse_document(p, strlen(p), &root);
         if (root && json_object_is_type(root, json_type_object)) {
             static const char *const code_keys[] = { "__type", "code", "Code" };
             static const char *const msg_keys[] = { "message", "Message", "errorMessage" };

@@ -3,6 +3,7 @@
  * environment, container credentials endpoint, static, and the default chain.
  */
 #include "aws/internal.h"
+#include "util/json_check.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -421,13 +422,11 @@ static const char *json_str(json_object *o, const char *key)
 lambda_code lc_credentials_parse_container(const char *body, size_t len,
                                            lambda_aws_credentials **out)
 {
-    json_tokener *tok = json_tokener_new();
-    if (!tok)
+    json_object *root = NULL;
+    lc_json_result parsed = lc_json_parse_document(body, len, &root);
+    if (parsed == LC_JSON_NO_MEMORY)
         return lc_fail(LAMBDA_E_NO_MEMORY, "out of memory");
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len);
-    int ok = root && json_tokener_get_error(tok) == json_tokener_success;
-    json_tokener_free(tok);
-    if (!ok || !json_object_is_type(root, json_type_object)) {
+    if (parsed != LC_JSON_PARSED || !json_object_is_type(root, json_type_object)) {
         json_object_put(root);
         return lc_fail(LAMBDA_E_INVALID_JSON,
                        "container credentials: the answer is not a JSON object");

@@ -2,6 +2,7 @@
  * sdk/aws/services.c - the JSON 1.0 services (DynamoDB, SQS) and Lambda Invoke.
  */
 #include "aws/client_internal.h"
+#include "util/json_check.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,17 +43,14 @@ static lambda_code json10_call(lambda_aws_client *c, const char *service, const 
     if (rc == LAMBDA_OK && output) {
         size_t blen = 0;
         const char *b = lambda_aws_response_body(r, &blen);
-        json_tokener *tok = json_tokener_new();
-        json_object *o = tok ? json_tokener_parse_ex(tok, b, (int)blen) : NULL;
-        int ok = tok && json_tokener_get_error(tok) == json_tokener_success && o;
-        if (tok)
-            json_tokener_free(tok);
-        if (!ok) {
-            json_object_put(o);
+        json_object *o = NULL;
+        lc_json_result parsed = lc_json_parse_document(b, blen, &o);
+        if (parsed == LC_JSON_NO_MEMORY)
+            rc = lc_fail(LAMBDA_E_NO_MEMORY, "%s %s: out of memory", service, target);
+        else if (parsed != LC_JSON_PARSED || !o)
             rc = lc_fail(LAMBDA_E_INVALID_JSON, "%s %s: the answer is not JSON", service, target);
-        } else {
+        else
             *output = o;
-        }
     }
     lambda_aws_response_free(r);
     return rc;

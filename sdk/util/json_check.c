@@ -556,3 +556,10 @@ lc_json_result lc_json_parse(const char *s, size_t size, size_t max_depth, lc_js
         return LC_JSON_NO_MEMORY;
     return budget && budget->exceeded ? LC_JSON_OVER_BUDGET : LC_JSON_INVALID;
 }
+
+lc_json_result lc_json_parse_document(const char *s, size_t size, struct json_object **root)
+{
+    size_t offset;
+    const char *why;
+    return lc_json_parse(s, size, JSON_MAX_DEPTH, NULL, root, &offset, &why);
+}

@@ -66,4 +66,8 @@ struct json_object;
 lc_json_result lc_json_parse(const char *s, size_t size, size_t max_depth, lc_json_budget *budget,
                              struct json_object **root, size_t *offset, const char **why);
 
+/* lc_json_parse without a budget, nested at most JSON_MAX_DEPTH: for answers from services
+ * (AWS APIs, the credentials endpoint, the Extensions API), whose size the caller bounds. */
+lc_json_result lc_json_parse_document(const char *s, size_t size, struct json_object **root);
+
 #endif

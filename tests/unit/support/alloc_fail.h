@@ -24,7 +24,8 @@
  *
  * Not for json-c's parser: json-c 0.16's json_tokener_parse_ex dereferences the results of
  * allocations it does not check (its locale copy, member names), so failing one of them
- * crashes inside json-c; tests parse their JSON before arming.
+ * crashes inside json-c; tests parse their JSON with it before arming. The SDK itself parses
+ * with lc_json_parse (util/json_check.c), which checks every allocation.
  */
 #ifndef LAMBDA_C_ALLOC_FAIL_H
 #define LAMBDA_C_ALLOC_FAIL_H
