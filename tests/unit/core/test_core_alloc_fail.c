@@ -71,19 +71,27 @@ static lc_http_response next_answer(char *body)
     return next;
 }
 
+static const lc_function_config test_function = { "f", "$LATEST", "/aws/lambda/f", "stream", 128 };
+
+/* An invocation's objects, begun from a /next answer carrying body. */
+static lambda_code begin_invocation(lambda_context *ctx, lambda_event *event,
+                                    lambda_response *response, char *body)
+{
+    lc_http_response next = next_answer(body);
+    memset(ctx, 0, sizeof *ctx);
+    memset(event, 0, sizeof *event);
+    memset(response, 0, sizeof *response);
+    return lc_invocation_begin(ctx, event, &next, &test_function);
+}
+
 /* One invocation's objects from begin to end, the response set every way there is. */
 static lambda_code invocation_run(void)
 {
     char body[] = "{\"name\":\"Ada\"}";
-    lc_http_response next = next_answer(body);
-    lc_function_config function = { "f", "$LATEST", "/aws/lambda/f", "stream", 128 };
     lambda_context ctx;
     lambda_event event;
     lambda_response response;
-    memset(&ctx, 0, sizeof ctx);
-    memset(&event, 0, sizeof event);
-    memset(&response, 0, sizeof response);
-    lambda_code rc = lc_invocation_begin(&ctx, &event, &next, &function);
+    lambda_code rc = begin_invocation(&ctx, &event, &response, body);
     if (!rc)
         rc = lambda_response_set_body(&response, "copied", 6, "text/plain");
     const void *data;
@@ -141,7 +149,6 @@ static void test_event_json(void **state)
         "{\"big\":18446744073709551615,\"neg\":-9223372036854775809,\"d\":[0.1,1e400]}",
         "{\"k\\\"ey\":{\"deep\":{\"deeper\":[[[\"\\\\\"]]]}},\"k\\\"ey\":\"again\"}",
     };
-    lc_function_config function = { "f", "$LATEST", "/aws/lambda/f", "stream", 128 };
     for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
         json_object *expected = json_tokener_parse(docs[d]);
         assert_non_null(expected);
@@ -149,14 +156,10 @@ static void test_event_json(void **state)
         {
             char *body = strdup(docs[d]);
             assert_non_null(body);
-            lc_http_response next = next_answer(body);
             lambda_context ctx;
             lambda_event event;
             lambda_response response;
-            memset(&ctx, 0, sizeof ctx);
-            memset(&event, 0, sizeof event);
-            memset(&response, 0, sizeof response);
-            assert_int_equal(lc_invocation_begin(&ctx, &event, &next, &function), LAMBDA_OK);
+            assert_int_equal(begin_invocation(&ctx, &event, &response, body), LAMBDA_OK);
             json_object *out = NULL;
             af_fail_at(n);
             lambda_code rc = lambda_event_json(&event, &out);
