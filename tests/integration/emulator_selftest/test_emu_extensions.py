@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from emu_selftest_helpers import HERE, PYTHON, tail_log, wait_for, emu_start, fn_dir, layer_dir  # noqa: F401
+from emu_selftest_helpers import HERE, PYTHON, Emu, tail_log, wait_for, emu_start, fn_dir, layer_dir  # noqa: F401
 
 pytestmark = pytest.mark.emulator_selftest
 
@@ -170,6 +170,28 @@ def test_extension_crash_after_init_resets_the_environment(emu_start, fn_dir, la
     assert wait_for(lambda: "extension fragile exited (exit status 8): the environment is reset"
                     in emu.log()), emu.log()
     assert emu.debug("f")["cold_starts"] == 1
+
+
+def test_runtime_that_is_ready_before_its_start_ends_is_not_killed(tmp_path, fn_dir, layer_dir, marks):
+    """With external extensions the runtime is started by a thread of its own once they have
+    registered; on a loaded machine the runtime can reach /next and take the first invocation
+    before that thread has finished starting it. It must not take a ready environment for one
+    stopped while it was starting (it SIGKILLed the runtime: Runtime.ExitError "signal:
+    killed" at the first invoke). held_boot_emulator.py holds the thread there on purpose."""
+    add_extensions(layer_dir, "a-ext")
+    done = tmp_path / "boot-done"
+    emu = Emu(tmp_path, ["--layer", layer_dir, "--function", spec(fn_dir, marks)],
+              env={"HELD_BOOT_DONE": str(done)}, program=os.path.join(HERE, "held_boot_emulator.py"))
+    try:
+        event = json.dumps({"action": "waitfile", "path": str(done)}).encode()
+        status, headers, body = emu.invoke("f", event)
+        assert "held-boot: released with the first invocation running" in emu.log(), emu.log()
+        assert (status, headers.get("x-amz-function-error"), body) == (200, None, event), emu.log()
+        assert emu.invoke("f", b'"again"')[::2] == (200, b'"again"')
+        dbg = emu.debug("f")
+        assert dbg["cold_starts"] == 1 and len(dbg["environments"]) == 1, dbg
+    finally:
+        emu.stop()
 
 
 def test_only_subscribed_events(emu_start, fn_dir, layer_dir, marks):
