@@ -267,3 +267,21 @@ def test_telemetry_batches_respect_max_items(emu_start, fn_dir, layer_dir, marks
     assert max(sizes) <= 1000 and sizes[:2] == [1000, 1000], sizes
     lines = [e["record"] for b in batches() for e in b if e["record"].startswith("line ")]
     assert lines == ["line %d" % i for i in range(2500)]
+
+
+def test_telemetry_is_delivered_before_shutdown(emu_start, fn_dir, layer_dir, marks):
+    """The buffer is flushed before SHUTDOWN, and the flush waits for the subscriber's answer:
+    an extension that stops its listener on SHUTDOWN (liblambda-c-extension's telemetry-recorder
+    does) has every batch by then, even one its listener is slow to take."""
+    add_extensions(layer_dir, "tel")
+    sub = with_(types=["platform"], buffering__timeoutMs=30000)   # nothing is sent before the flush
+    emu = emu_start(spec(fn_dir, marks, FAKE_EXT_SUBSCRIBE=json.dumps([sub]), FAKE_EXT_TELEMETRY_DELAY=0.2),
+                    args=["--layer", layer_dir])
+    assert emu.invoke("f", b'"x"')[0] == 200
+    assert emu.stop() == 0
+    recs = records(marks, "tel")
+    kinds = ["telemetry" if "telemetry" in r else r["event"]["eventType"] for r in recs
+             if "telemetry" in r or "event" in r]
+    assert kinds[-1] == "SHUTDOWN" and "telemetry" in kinds, kinds
+    types = [e["type"] for r in recs if "telemetry" in r for e in r["telemetry"]]
+    assert types[0] == "platform.initStart" and "platform.report" in types, types
