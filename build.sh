@@ -258,7 +258,9 @@ cmd_test() {
     fi
     run_tree_tests normal "$BUILD_DIR" all
 
-    # Every fuzz target over its seed corpus and past findings, then a few seconds of fuzzing.
+    # Every fuzz target over its seed corpus and past findings, then a few seconds of fuzzing;
+    # its JUnit report ($BUILD_DIR/test-reports/fuzz.xml, one testcase per target) is summed
+    # with the others below (the suite is also named when the script itself fails).
     log "== fuzz targets ($BUILD_DIR/fuzz)"
     make -j"$JOBS" BUILD_DIR="$BUILD_DIR" fuzz-targets >&2
     bash tests/fuzz/run.sh "$BUILD_DIR" check >&2 || FAILED_SUITES="$FAILED_SUITES fuzz"

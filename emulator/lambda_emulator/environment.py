@@ -321,7 +321,11 @@ class Environment:
         self.readers = [OutputReader(self, self.proc.stdout), OutputReader(self, self.proc.stderr)]
         threading.Thread(target=self._watch, name="watch-%d" % self.pid, daemon=True).start()
         with self.fn.cond:
-            if self.state != "init":     # stopped while it was starting
+            # Stopped while it was starting (kill_locked found no pid to signal). Not "ready":
+            # the runtime may already have reached /next, ended init and taken an invocation
+            # before this thread got the lock back (a thread of its own starts it after the
+            # external extensions registered).
+            if self.state in ("stopping", "dead"):
                 self.signal_group(signal.SIGKILL)
 
     def _close_server(self):

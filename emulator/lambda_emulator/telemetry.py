@@ -79,6 +79,7 @@ class Subscription:
         self.first_at = None
         self.closed = False
         self.flushing = False
+        self.posting = 0           # batches taken and not yet answered by the subscriber
         self.delivered = 0
         self.dropped = 0
         self.thread = threading.Thread(target=self._run, name="telemetry-" + name, daemon=True)
@@ -124,9 +125,13 @@ class Subscription:
                     self.cond.notify_all()
                     return
                 batch = self._take()
-            self._post(batch)
-            with self.cond:
-                self.cond.notify_all()
+                self.posting += 1
+            try:
+                self._post(batch)
+            finally:
+                with self.cond:
+                    self.posting -= 1
+                    self.cond.notify_all()
 
     def _post(self, batch):
         body = json.dumps(batch, separators=(",", ":")).encode()
@@ -142,12 +147,14 @@ class Subscription:
             conn.close()
 
     def flush(self, timeout):
-        """Deliver everything buffered now (bounded by timeout)."""
+        """Deliver everything buffered now, and wait until the subscriber has answered each
+        batch (bounded by timeout): an extension that stops its listener when SHUTDOWN comes
+        must have received them all by then."""
         end = mono() + timeout
         with self.cond:
             self.flushing = True
             self.cond.notify_all()
-            while self.items and mono() < end:
+            while (self.items or self.posting) and mono() < end:
                 self.cond.wait(0.02)
             self.flushing = False
 

@@ -29,7 +29,10 @@ static const char OK_ANSWER[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnect
 static const char BAD_ANSWER[] =
     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-/* One connection: one POST of a batch, answered 200 (or 400 when malformed). */
+/* One connection: one POST of a batch, answered 200 (or 400 when malformed). The callback
+ * runs before the answer: once the sender has its 200 the batch has been handed over, so a
+ * stop that follows (on SHUTDOWN, which Lambda sends after its last telemetry) cannot lose
+ * it. A batch read while the listener is being stopped is still handed over: stop waits. */
 static void serve(lambda_telemetry_listener *l, int fd)
 {
     lext_head head;
@@ -37,12 +40,12 @@ static void serve(lambda_telemetry_listener *l, int fd)
     size_t len = 0;
     lambda_code rc = lext_read_message(fd, 1, &head, &body, &len);
     int ok = rc == LAMBDA_OK && strcmp(head.method, "POST") == 0;
-    lext_write_all(fd, ok ? OK_ANSWER : BAD_ANSWER,
-                   ok ? sizeof OK_ANSWER - 1 : sizeof BAD_ANSWER - 1);
-    if (ok && !atomic_load(&l->stopping)) {
+    if (ok) {
         l->fn(body, len, l->user);
         atomic_fetch_add(&l->batches, 1);
     }
+    lext_write_all(fd, ok ? OK_ANSWER : BAD_ANSWER,
+                   ok ? sizeof OK_ANSWER - 1 : sizeof BAD_ANSWER - 1);
     free(body);
 }
 

@@ -1,7 +1,6 @@
 """An external extension written in C (examples/extensions/telemetry-recorder, built on
 liblambda-c-extension) attached as a layer next to the runtime layer: it receives INVOKE,
 SHUTDOWN and the Telemetry API's events for functions run through the emulator."""
-import functools
 import json
 import re
 
@@ -18,29 +17,6 @@ def telemetry_events(records):
     return [e for r in records if "telemetry" in r for e in r["telemetry"]]
 
 
-# Known emulator bug, open: with an extension layer attached, a runtime is sometimes SIGKILLed
-# by the emulator during its first invocation (Runtime.ExitError "signal: killed"; about one
-# run in four on a loaded 2-core machine). Until it is found, a scenario that hits exactly that
-# symptom is run again, at most three times in all, each time with a new emulator and folder;
-# any other wrong answer, or the symptom three times running, fails the test.
-KILLED = ("Runtime exited with error: signal: killed", "'Runtime.ExitError' == 'Sandbox.Timedout'")
-
-
-def retried_when_killed(test):
-    @functools.wraps(test)
-    def run(emulator, tmp_path):
-        for attempt in range(3):
-            folder = tmp_path / ("attempt%d" % attempt)
-            folder.mkdir()
-            try:
-                return test(emulator, folder)
-            except AssertionError as e:
-                if attempt == 2 or not any(k in str(e) for k in KILLED):
-                    raise
-                print("retrying after the known emulator kill: %s" % str(e)[:300])
-    return run
-
-
 def test_extension_layer_zip():
     import zipfile
     with zipfile.ZipFile(RECORDER) as z:
@@ -50,7 +26,6 @@ def test_extension_layer_zip():
     assert mode & 0o111, "the extension is not executable"
 
 
-@retried_when_killed
 def test_extension_receives_invoke_shutdown_and_telemetry(emulator, tmp_path):
     ok_file, fail_file = tmp_path / "hello.jsonl", tmp_path / "fail.jsonl"
     emu = emulator([spec("hello", env__TELEMETRY_RECORDER_FILE=str(ok_file)),
@@ -119,7 +94,6 @@ def test_extension_receives_invoke_shutdown_and_telemetry(emulator, tmp_path):
     assert records[-1] == {"event": "SHUTDOWN", "reason": "spindown", "deadlineMs": records[-1]["deadlineMs"]}
 
 
-@retried_when_killed
 def test_extension_sees_the_environment_end_after_a_timeout(emulator, tmp_path):
     out = tmp_path / "sleepy.jsonl"
     emu = emulator([spec("sleepy", timeout=1, env__TELEMETRY_RECORDER_FILE=str(out))],

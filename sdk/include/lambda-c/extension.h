@@ -130,7 +130,9 @@ typedef struct lambda_telemetry_options {
 } lambda_telemetry_options;
 
 /** Called for every batch Lambda delivers: json is a NUL-terminated JSON array of events
- * ({"time", "type", "record"}), valid during the call only. Runs on the listener thread. */
+ * ({"time", "type", "record"}), valid during the call only. Runs on the listener thread;
+ * the batch is answered when it returns (so Lambda's SHUTDOWN, which follows the answer to the
+ * last batch, comes after the callback has seen every batch). */
 typedef void (*lambda_telemetry_fn)(const char *json, size_t len, void *user);
 
 /** A telemetry HTTP listener running on its own thread (opaque). */

@@ -32,14 +32,14 @@ def make_function_dir(path, with_bootstrap=True):
 
 
 class Emu:
-    def __init__(self, tmp_path, args, env=None):
+    def __init__(self, tmp_path, args, env=None, program=EMULATOR):
         self.tmp = tmp_path
         self.port_file = str(tmp_path / "port")
         self.stderr_path = str(tmp_path / "emulator.stderr")
         self.stderr = open(self.stderr_path, "wb")
         full_env = dict(os.environ)
         full_env.update(env or {})
-        self.proc = subprocess.Popen([PYTHON, EMULATOR, "--port", "0", "--port-file", self.port_file] + args,
+        self.proc = subprocess.Popen([PYTHON, program, "--port", "0", "--port-file", self.port_file] + args,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr,
                                      env=full_env)
         deadline = time.monotonic() + 20

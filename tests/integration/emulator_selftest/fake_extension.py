@@ -9,6 +9,7 @@ FAKE_EXT_TARGET     the one extension FAKE_EXT_MODE applies to (default: every o
 FAKE_EXT_FAIL_DELAY seconds before a failing mode fails
 FAKE_EXT_READY_DELAY  seconds between registering and the first event/next
 FAKE_EXT_INVOKE_DELAY seconds spent on each INVOKE
+FAKE_EXT_TELEMETRY_DELAY seconds the telemetry listener takes before recording a batch
 FAKE_EXT_SUBSCRIBE  JSON list of Telemetry API subscription bodies to PUT ("PORT" in a URI is
                     replaced by the port of this extension's telemetry listener)
 """
@@ -50,6 +51,7 @@ def call(method, path, body=b"", headers=None):
 class Telemetry(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(float(os.environ.get("FAKE_EXT_TELEMETRY_DELAY", "0")))
         record(telemetry=json.loads(body))
         self.send_response(200)
         self.send_header("Content-Length", "0")

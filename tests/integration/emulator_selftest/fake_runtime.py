@@ -129,6 +129,12 @@ def handle(client, headers, body):
     if action == "sleep":
         time.sleep(float(event.get("seconds", 1)))
         return client.answer(rid, "response", body, iid)
+    if action == "waitfile":   # answer once the file event["path"] exists (30 s at most)
+        for _ in range(3000):
+            if os.path.exists(event["path"]):
+                break
+            time.sleep(0.01)
+        return client.answer(rid, "response", body, iid)
     if action == "hang":
         time.sleep(3600)
     if action == "segv":

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from emu_selftest_helpers import HERE, PYTHON, tail_log, wait_for, emu_start, fn_dir, layer_dir  # noqa: F401
+from emu_selftest_helpers import HERE, PYTHON, Emu, tail_log, wait_for, emu_start, fn_dir, layer_dir  # noqa: F401
 
 pytestmark = pytest.mark.emulator_selftest
 
@@ -172,6 +172,28 @@ def test_extension_crash_after_init_resets_the_environment(emu_start, fn_dir, la
     assert emu.debug("f")["cold_starts"] == 1
 
 
+def test_runtime_that_is_ready_before_its_start_ends_is_not_killed(tmp_path, fn_dir, layer_dir, marks):
+    """With external extensions the runtime is started by a thread of its own once they have
+    registered; on a loaded machine the runtime can reach /next and take the first invocation
+    before that thread has finished starting it. It must not take a ready environment for one
+    stopped while it was starting (it SIGKILLed the runtime: Runtime.ExitError "signal:
+    killed" at the first invoke). held_boot_emulator.py holds the thread there on purpose."""
+    add_extensions(layer_dir, "a-ext")
+    done = tmp_path / "boot-done"
+    emu = Emu(tmp_path, ["--layer", layer_dir, "--function", spec(fn_dir, marks)],
+              env={"HELD_BOOT_DONE": str(done)}, program=os.path.join(HERE, "held_boot_emulator.py"))
+    try:
+        event = json.dumps({"action": "waitfile", "path": str(done)}).encode()
+        status, headers, body = emu.invoke("f", event)
+        assert "held-boot: released with the first invocation running" in emu.log(), emu.log()
+        assert (status, headers.get("x-amz-function-error"), body) == (200, None, event), emu.log()
+        assert emu.invoke("f", b'"again"')[::2] == (200, b'"again"')
+        dbg = emu.debug("f")
+        assert dbg["cold_starts"] == 1 and len(dbg["environments"]) == 1, dbg
+    finally:
+        emu.stop()
+
+
 def test_only_subscribed_events(emu_start, fn_dir, layer_dir, marks):
     add_extensions(layer_dir, "shutdown-only")
     emu = emu_start(spec(fn_dir, marks, FAKE_EXT_EVENTS="SHUTDOWN"), args=["--layer", layer_dir])
@@ -245,3 +267,21 @@ def test_telemetry_batches_respect_max_items(emu_start, fn_dir, layer_dir, marks
     assert max(sizes) <= 1000 and sizes[:2] == [1000, 1000], sizes
     lines = [e["record"] for b in batches() for e in b if e["record"].startswith("line ")]
     assert lines == ["line %d" % i for i in range(2500)]
+
+
+def test_telemetry_is_delivered_before_shutdown(emu_start, fn_dir, layer_dir, marks):
+    """The buffer is flushed before SHUTDOWN, and the flush waits for the subscriber's answer:
+    an extension that stops its listener on SHUTDOWN (liblambda-c-extension's telemetry-recorder
+    does) has every batch by then, even one its listener is slow to take."""
+    add_extensions(layer_dir, "tel")
+    sub = with_(types=["platform"], buffering__timeoutMs=30000)   # nothing is sent before the flush
+    emu = emu_start(spec(fn_dir, marks, FAKE_EXT_SUBSCRIBE=json.dumps([sub]), FAKE_EXT_TELEMETRY_DELAY=0.2),
+                    args=["--layer", layer_dir])
+    assert emu.invoke("f", b'"x"')[0] == 200
+    assert emu.stop() == 0
+    recs = records(marks, "tel")
+    kinds = ["telemetry" if "telemetry" in r else r["event"]["eventType"] for r in recs
+             if "telemetry" in r or "event" in r]
+    assert kinds[-1] == "SHUTDOWN" and "telemetry" in kinds, kinds
+    types = [e["type"] for r in recs if "telemetry" in r for e in r["telemetry"]]
+    assert types[0] == "platform.initStart" and "platform.report" in types, types

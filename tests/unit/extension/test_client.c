@@ -189,15 +189,51 @@ typedef struct received {
     pthread_mutex_t lock;
     char text[4096];
     int calls;
+    int slow; /* the callback takes 100 ms before it records (a busy subscriber) */
 } received;
 
 static void on_batch(const char *json, size_t len, void *user)
 {
     received *r = user;
+    if (r->slow)
+        usleep(100 * 1000);
     pthread_mutex_lock(&r->lock);
     snprintf(r->text, sizeof r->text, "%.*s", (int)len, json);
     r->calls++;
     pthread_mutex_unlock(&r->lock);
+}
+
+static int calls_of(received *r)
+{
+    pthread_mutex_lock(&r->lock);
+    int n = r->calls;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+/* The 200 comes once the callback has returned: a sender that then has the listener stopped
+ * (SHUTDOWN after the last batch) loses nothing, however slow the callback. */
+static void telemetry_batch_answered_after_the_callback(void **state)
+{
+    (void)state;
+    received got = { .lock = PTHREAD_MUTEX_INITIALIZER, .slow = 1 };
+    lambda_telemetry_listener *l;
+    assert_int_equal(lambda_telemetry_listener_start(0, on_batch, &got, &l), LAMBDA_OK);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "127.0.0.1:%u",
+             (unsigned)lambda_telemetry_listener_port(l));
+    const char batch[] = "[{\"time\":\"t\",\"type\":\"platform.report\",\"record\":{}}]";
+    lext_response r;
+    char err[256];
+    assert_int_equal(
+        lext_http_call(endpoint, "POST", "/", NULL, batch, sizeof batch - 1, &r, err, sizeof err),
+        LAMBDA_OK);
+    assert_int_equal(r.status, 200);
+    lext_response_free(&r);
+    assert_int_equal(calls_of(&got), 1);
+    lambda_telemetry_listener_stop(l);
+    assert_int_equal(got.calls, 1);
+    assert_string_equal(got.text, batch);
 }
 
 static void telemetry_listener_and_subscription(void **state)
@@ -257,6 +293,7 @@ int main(void)
         cmocka_unit_test(refusals_and_errors),
         cmocka_unit_test(no_runtime_api),
         cmocka_unit_test(telemetry_listener_and_subscription),
+        cmocka_unit_test(telemetry_batch_answered_after_the_callback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
