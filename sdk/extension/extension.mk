@@ -58,12 +58,4 @@ $(foreach e,$(EXT_EXAMPLES),$(eval $(call extension_layer_rules,$(e))))
 .PHONY: extension
 extension: $(EXT_LIB) $(EXT_UNIT_TESTS) $(foreach e,$(EXT_EXAMPLES),$(EXT_LAYERS)/$(e).zip)
 
-# ---------------------------------------------------------------- fuzz target (clang only)
-# make BUILD_DIR=build-fuzz CC=clang fuzz-extension; run it with -max_total_time=SECONDS.
-EXT_FUZZ := $(B)/tests/fuzz/fuzz_extension_http
-$(EXT_FUZZ): tests/fuzz/fuzz_extension_http.c sdk/extension/http.c sdk/extension/http.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -I$(SDK_INCLUDE) -Isdk/extension -fsanitize=fuzzer,address,undefined \
-	    -o $@ tests/fuzz/fuzz_extension_http.c sdk/extension/http.c
-.PHONY: fuzz-extension
-fuzz-extension: $(EXT_FUZZ)
+# The fuzz target of its HTTP parser is tests/fuzz/extension_http (make fuzz-targets).

@@ -17,7 +17,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARNINGS) -I$(SDK_INCLUDE) -Isdk 
                $(JSONC_CFLAGS) -DLAMBDA_C_NO_ABI_MARKER $(FUZZ_SAN)
 FUZZ_SDK_CFLAGS := $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -fprofile-instr-generate
 
-FUZZ_SDK_SRCS := $(CORE_SRCS) $(EVENTS_SRCS) $(METRICS_SRCS) $(AWS_SRCS) $(UTIL_SRCS)
+FUZZ_SDK_SRCS := $(CORE_SRCS) $(EVENTS_SRCS) $(METRICS_SRCS) $(AWS_SRCS) $(EXT_SRCS) $(UTIL_SRCS)
 FUZZ_SDK_OBJS := $(FUZZ_SDK_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_TARGETS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tests/fuzz/*/fuzz_*.c)))))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
@@ -31,7 +31,7 @@ $(FUZZ_DIR)/obj/%.o: %.c
 define fuzz_target_rule
 $(FUZZ_DIR)/fuzz_$(1): tests/fuzz/$(1)/fuzz_$(1).c tests/fuzz/fuzz_support.h $(FUZZ_SDK_OBJS)
 	@mkdir -p $$(dir $$@)
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -fprofile-instr-generate -o $$@ $$< \
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -Isdk/extension -fsanitize=fuzzer -fprofile-instr-generate -o $$@ $$< \
 	    $$(FUZZ_SDK_OBJS) $$(JSONC_LIBS) -ldl -lpthread -lm
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_target_rule,$(t))))

@@ -4,7 +4,7 @@
  * of bounds, that a head it accepts ends with a blank line inside the input, and that the
  * values it extracts are NUL-terminated and bounded.
  *
- *     make BUILD_DIR=build-fuzz CC=clang fuzz-extension && build-fuzz/tests/fuzz/fuzz_extension_http -max_total_time=60
+ *     make fuzz-targets && tests/fuzz/run.sh build fuzz 60 extension_http
  */
 #include <stddef.h>
 #include <stdint.h>
