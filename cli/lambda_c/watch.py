@@ -105,10 +105,10 @@ class Watcher:
             serve.log(f"{e}; the last good build keeps serving")
             return
         emulator = self.api.emulator
-        if specs != emulator.specs:  # functions, handlers or environment changed
+        # The emulator starts fresh environments for code that changed on disk by itself; it is
+        # restarted only when the functions, handlers or environment changed.
+        if specs != emulator.specs:
             emulator.restart(specs)
-        elif not emulator.reloads_code:  # an emulator that would keep running the old code
-            emulator.restart()
         if str(pathlib.Path(self.template).resolve()) in changed:
             self.api.update(functions)
         serve.log(f"rebuilt in {(time.monotonic() - started) * 1000:.0f} ms: the next request runs the new build")
