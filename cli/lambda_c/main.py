@@ -131,6 +131,10 @@ def parser(argv=None):
     p = add(sub, "link", "run a link command, naming missing SDK libraries", "Runs COMMAND; when the link "
             "fails on an undefined lambda-c symbol, names the SDK library that exports it (function.mk and "
             "the CMake helper link through this).", package.cmd_link)
+    p.add_argument("--package", metavar="FILE", help="after a good link, package FILE (the linked file) as "
+                   "lambda-c package does, with --debug and --zip")
+    p.add_argument("--debug", metavar="FILE.debug")
+    p.add_argument("--zip", metavar="ZIP")
     p.add_argument("link_command", nargs=argparse.REMAINDER, metavar="-- COMMAND")
 
     p = add(sub, "package", "check, strip and zip a built function", "Checks FILE against Lambda's glibc, "
