@@ -109,14 +109,14 @@ def link_build_id(path, debug):
 def package(sdk, path, debug=None, zip_path=None):
     """Checks `path` against Lambda's glibc, keeps its debug information in `debug`, strips it,
     and zips it (alone, at the root) to `zip_path`."""
-    path = pathlib.Path(path)
-    if not path.is_file():
+    if not pathlib.Path(path).is_file():
         raise Failure(f"{path}: no such file")
+    path = pathlib.Path(path).absolute()  # objcopy runs in the debug file's folder below
     check_glibc(sdk, path)
     objcopy = need_tool(sdk.config["objcopy"], "keeping the debug information")
     strip = need_tool(sdk.config["strip"], "stripping the deployed file")
     if debug:
-        debug = pathlib.Path(debug)
+        debug = pathlib.Path(debug).absolute()
         debug.parent.mkdir(parents=True, exist_ok=True)
         run([objcopy, "--only-keep-debug", str(path), str(debug)], check=True)
     run([strip, "--strip-unneeded", str(path)], check=True)
