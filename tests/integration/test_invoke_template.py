@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import BUILD
-from sdk_helpers import InstalledSdk, sdk_archive
+from sdk_helpers import installed_sdk
 
 pytestmark = pytest.mark.packaging
 
@@ -81,11 +81,7 @@ NAMES = ["STAGE", "SHARED", "LEVEL", "WHERE", "TABLE", "FROM_FILE", "FROM_CLI"]
 
 @pytest.fixture(scope="module")
 def sdk():
-    archive = sdk_archive(BUILD, "x86_64")
-    assert archive, f"no SDK archive in {BUILD}"
-    installed = InstalledSdk(archive)
-    yield installed
-    installed.cleanup()
+    yield from installed_sdk(BUILD)
 
 
 @pytest.fixture(scope="module")
