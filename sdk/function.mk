@@ -60,21 +60,20 @@ lambda-c-check:
 	@test -n "$(FUNCTION_SRCS)" || { echo "lambda-c: no .c file in $(CURDIR)" >&2; exit 2; }
 	@test -n "$(FUNCTION_EXEC)$(FUNCTION)" || { echo "lambda-c: set FUNCTION (the Handler's file part, e.g. FUNCTION := hello for hello.handler) in $(LAMBDA_C_FUNCTION_MAKEFILE)" >&2; exit 2; }
 
-# $(1): the folder that becomes /var/task.
+# $(1): the folder that becomes /var/task; $(2): the debug file; $(3): the zip (optional).
+# One command links and, when the link succeeds, packages (glibc check, debug file, strip,
+# zip): the compiler and the lambda-c command run once each per build.
 define lambda_c_build_into
 	mkdir -p "$(1)"
-	$(LAMBDA_C) link -- $(CC) $(CPPFLAGS) $(LAMBDA_C_CFLAGS) $(CFLAGS) $(if $(FUNCTION_EXEC),-fPIE -pie,-fPIC -shared) \
+	$(LAMBDA_C) link --package "$(1)/$(FUNCTION_FILE)" --debug "$(2)" $(if $(3),--zip "$(3)") -- \
+	    $(CC) $(CPPFLAGS) $(LAMBDA_C_CFLAGS) $(CFLAGS) $(if $(FUNCTION_EXEC),-fPIE -pie,-fPIC -shared) \
 	    -o "$(1)/$(FUNCTION_FILE)" $(FUNCTION_SRCS) $(LAMBDA_C_LDFLAGS) $(LDFLAGS) $(LAMBDA_C_LDLIBS) $(LDLIBS)
 endef
 
 lambda-c-function: lambda-c-check
 	@test -n "$(ARTIFACTS_DIR)" || { echo "lambda-c: ARTIFACTS_DIR is not set (sam build sets it; by hand: make ARTIFACTS_DIR=out ...)" >&2; exit 2; }
-	$(call lambda_c_build_into,$(ARTIFACTS_DIR))
-	$(LAMBDA_C) package "$(ARTIFACTS_DIR)/$(FUNCTION_FILE)" \
-	    --debug "$(or $(LAMBDA_C_DEBUG_DIR),$(abspath $(ARTIFACTS_DIR)/..))/$(FUNCTION_NAME).debug"
+	$(call lambda_c_build_into,$(ARTIFACTS_DIR),$(or $(LAMBDA_C_DEBUG_DIR),$(abspath $(ARTIFACTS_DIR)/..))/$(FUNCTION_NAME).debug)
 
 lambda-c-zip: lambda-c-check
 	rm -rf "$(LAMBDA_C_OUT)/$(FUNCTION_NAME)"
-	$(call lambda_c_build_into,$(LAMBDA_C_OUT)/$(FUNCTION_NAME))
-	$(LAMBDA_C) package "$(LAMBDA_C_OUT)/$(FUNCTION_NAME)/$(FUNCTION_FILE)" \
-	    --debug "$(or $(LAMBDA_C_DEBUG_DIR),$(LAMBDA_C_OUT))/$(FUNCTION_NAME).debug" --zip "$(LAMBDA_C_OUT)/$(FUNCTION_NAME).zip"
+	$(call lambda_c_build_into,$(LAMBDA_C_OUT)/$(FUNCTION_NAME),$(or $(LAMBDA_C_DEBUG_DIR),$(LAMBDA_C_OUT))/$(FUNCTION_NAME).debug,$(LAMBDA_C_OUT)/$(FUNCTION_NAME).zip)

@@ -32,8 +32,9 @@ def build_make(sdk, folder):
     make = need_tool("make", "lambda-c build")
     need_tool("pkg-config", "function.mk")
     out = folder / "build"
+    # LAMBDA_C_MK given: the project's Makefile need not ask `lambda-c config` (a Python start).
     args = [make, "-C", str(folder), "--no-print-directory", "lambda-c-zip", f"LAMBDA_C={sdk.command}",
-            f"LAMBDA_C_OUT={out}"]
+            f"LAMBDA_C_MK={sdk.function_mk}", f"LAMBDA_C_OUT={out}"]
     env = dict(os.environ, PKG_CONFIG_PATH=sdk.pkg_config_path())
     proc = run(args, env=env, stdout=sys.stderr.fileno())
     if proc.returncode != 0:

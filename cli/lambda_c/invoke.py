@@ -8,10 +8,10 @@ import re
 import sys
 import zipfile
 
+from . import envvars, sam
 from .build import build, project_dir
 from .sdk import Failure, EXIT_ENVIRONMENT, need_tool, python3, run
 
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine())
 
 
@@ -36,56 +36,32 @@ def read_event(text, folder):
     return data
 
 
-def parse_env_file(path):
-    """KEY=VALUE lines (# comments, `export `, quotes), or SAM's --env-vars JSON."""
-    try:
-        text = pathlib.Path(path).read_text()
-    except OSError as e:
-        raise Failure(f"cannot read the env file {path}: {e.strerror}")
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError as e:
-            raise Failure(f"{path}: not valid JSON: {e}")
-        # SAM: {"Parameters": {...}} for every function, or {"<LogicalId>": {...}}.
-        if all(isinstance(v, dict) for v in data.values()):
-            merged = {}
-            for values in data.values():
-                merged.update(values)
-            data = merged
-        return {str(k): str(v) for k, v in data.items()}
-    pairs = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export "):].lstrip()
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise Failure(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        pairs[key.strip()] = value
-    return pairs
+def template_function(args, folder):
+    """The template's function this run stands for (its Environment applies), or None: --function
+    names it; else the one function whose CodeUri is the project folder."""
+    path = sam.template_file(folder, args.template, required=bool(args.function))
+    if path is None:
+        return None
+    if not (args.template or args.function or sam.have_yaml()):
+        print(f"lambda-c: warning: {path.name}'s Environment is not applied: reading it needs PyYAML "
+              "(Debian: python3-yaml)", file=sys.stderr)
+        return None
+    functions = sam.load_functions(path, args.region)
+    if args.function:
+        if args.function not in functions:
+            raise Failure(f"{path} has no function {args.function!r}; its functions: {', '.join(functions)}")
+        return functions[args.function]
+    mine = [fn for fn in functions.values() if fn.code_dir == folder]
+    if len(mine) > 1:
+        raise Failure(f"{path} has several functions built from {folder} ({', '.join(f.name for f in mine)}): "
+                      "say which with --function NAME")
+    return mine[0] if mine else None
 
 
-def environment(args):
-    env = {}
-    if args.env_file:
-        env.update(parse_env_file(args.env_file))
-    for item in args.env or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise Failure(f"--env needs KEY=VALUE, got {item!r}")
-        env[key] = value
-    for key in env:
-        if not ENV_NAME.match(key):
-            raise Failure(f"bad environment variable name {key!r}")
-    if len("".join(k + v for k, v in env.items())) > 4096:
-        raise Failure("the environment variables exceed Lambda's 4 KB limit")
-    return env
+def environment(args, fn=None):
+    """The template function's Environment, then --env-file, then --env."""
+    return envvars.function_environment(fn.env if fn else None, args.env_file, args.env,
+                                        fn.name if fn else None)
 
 
 def handler_of(zip_path):
@@ -140,7 +116,7 @@ def cmd_invoke(sdk, args):
         raise Failure(f"the SDK has no {arch} layer ({layer} is missing)", EXIT_ENVIRONMENT)
     folder = project_dir(args.dir)
     event = read_event(args.event, folder)
-    env = environment(args)
+    env = environment(args, template_function(args, folder))
     zip_path = pathlib.Path(args.zip).resolve() if args.zip else build(sdk, folder, args.cmake)
     handler = args.handler or handler_of(zip_path)
     name = re.sub(r"[^A-Za-z0-9_-]", "-", folder.name)[:64] or "function"

@@ -5,7 +5,6 @@ import pathlib
 import subprocess
 import tempfile
 import time
-import zipfile
 
 from .invoke import escape
 from .sdk import EXIT_ENVIRONMENT, Failure, python3
@@ -27,15 +26,6 @@ class LocalEmulator:
         self.port = port
         self.proc = None
         self.tmp = tempfile.TemporaryDirectory(prefix="lambda-c-serve-")
-
-    @property
-    def reloads_code(self):
-        """Whether this emulator starts fresh environments by itself when code on disk changes."""
-        try:
-            with zipfile.ZipFile(self.command[1]) as z:
-                return "lambda_emulator/freshness.py" in z.namelist()
-        except (OSError, zipfile.BadZipFile):
-            return False
 
     def start(self):
         port_file = pathlib.Path(self.tmp.name) / "port"

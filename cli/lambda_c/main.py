@@ -4,7 +4,7 @@ import importlib
 import os
 import sys
 
-from . import build, invoke, layer, new, package
+from . import package
 from .sdk import EXIT_USAGE, Failure, Sdk
 
 EXIT_CODES = """\
@@ -34,7 +34,7 @@ def add(sub, name, help_text, description, func):
 
 def command_module(name):
     """The module of a command that is only imported when it runs: every build runs `lambda-c
-    link` and `lambda-c package`, which should not pay for compiling the servers."""
+    link` (a zipapp's modules are compiled at each start), which should not pay for the others."""
     return importlib.import_module(f".{name}", __package__)
 
 
@@ -55,7 +55,7 @@ def parser(argv=None):
 
     p = add(sub, "new", "create a function project", "Creates the folder NAME (in the current folder, or "
             "--dir) with the handler, a Makefile (what sam build runs), CMakeLists.txt, event.json and a SAM "
-            "template that attaches the lambda-c layer.", new.cmd_new)
+            "template that attaches the lambda-c layer.", lazy("new", "cmd_new"))
     p.add_argument("name", metavar="NAME", help="the function's name: lowercase letters, digits, - and _")
     p.add_argument("--template", "-t", default="hello", choices=TEMPLATES, help="what the handler does "
                    "(default hello)")
@@ -65,19 +65,25 @@ def parser(argv=None):
 
     p = add(sub, "build", "build a project's deployment package", "Builds the project (make with the SDK's "
             "function.mk, or CMake), checks it against Lambda's glibc, and writes build/NAME.zip (stripped) "
-            "and build/NAME.debug (for gdb).", build.cmd_build)
+            "and build/NAME.debug (for gdb).", lazy("build", "cmd_build"))
     p.add_argument("dir", metavar="DIR", nargs="?", help="the project folder (default: the current folder)")
     p.add_argument("--cmake", action="store_true", help="build with CMake (build/cmake/) instead of make")
 
     p = add(sub, "invoke", "build, then run one event locally", "Builds the project, then runs it with the "
             "SDK's layer in the SDK's Lambda emulator: the answer on stdout, Lambda's START/END/REPORT "
-            "lines and the function's logs on stderr.", invoke.cmd_invoke)
+            "lines and the function's logs on stderr.", lazy("invoke", "cmd_invoke"))
     p.add_argument("dir", metavar="DIR", nargs="?", help="the project folder (default: the current folder)")
     p.add_argument("--event", "-e", metavar="JSON|@FILE", help="the event: JSON text, @FILE, or @- for stdin "
                    "(default: the project's event.json, else {})")
-    p.add_argument("--env", metavar="KEY=VALUE", action="append", help="a function environment variable "
-                   "(repeatable)")
-    p.add_argument("--env-file", metavar="FILE", help="KEY=VALUE lines, or SAM's --env-vars JSON")
+    p.add_argument("--env", metavar="KEY=VALUE", action="append", help="a function environment variable, over "
+                   "--env-file's and the template's (repeatable)")
+    p.add_argument("--env-file", metavar="FILE", help="KEY=VALUE lines, or SAM's --env-vars JSON, over the "
+                   "template's Environment")
+    p.add_argument("--template", "-t", metavar="FILE", help="the SAM template whose Environment (Globals and the "
+                   "function's) applies (default: DIR/template.yaml, when there is one)")
+    p.add_argument("--function", "-f", metavar="LOGICAL_ID", help="the template's function to take the "
+                   "environment of (default: the one whose CodeUri is DIR)")
+    p.add_argument("--region", default="us-east-1", help="AWS::Region in the template (default us-east-1)")
     p.add_argument("--arch", choices=("x86_64", "arm64"), help="the layer's architecture (default: the SDK's; "
                    "arm64 runs under QEMU on other machines)")
     p.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="the function timeout "
@@ -111,7 +117,7 @@ def parser(argv=None):
         command_module("watch").add_arguments(p)
 
     p = add(sub, "layer", "where the layer is, and how to publish it", "Prints the path of the SDK's layer "
-            "zip and how to publish it.", layer.cmd_layer)
+            "zip and how to publish it.", lazy("layer", "cmd_layer"))
     p.add_argument("--arch", choices=("x86_64", "arm64"), help="default: the SDK's architecture")
     p.add_argument("--path", action="store_true", help="print only the zip's path")
     p.add_argument("--extract", metavar="DIR", help="unpack the layer into DIR (SAM's layer build target)")
@@ -125,6 +131,10 @@ def parser(argv=None):
     p = add(sub, "link", "run a link command, naming missing SDK libraries", "Runs COMMAND; when the link "
             "fails on an undefined lambda-c symbol, names the SDK library that exports it (function.mk and "
             "the CMake helper link through this).", package.cmd_link)
+    p.add_argument("--package", metavar="FILE", help="after a good link, package FILE (the linked file) as "
+                   "lambda-c package does, with --debug and --zip")
+    p.add_argument("--debug", metavar="FILE.debug")
+    p.add_argument("--zip", metavar="ZIP")
     p.add_argument("link_command", nargs=argparse.REMAINDER, metavar="-- COMMAND")
 
     p = add(sub, "package", "check, strip and zip a built function", "Checks FILE against Lambda's glibc, "

@@ -1,14 +1,16 @@
 """What function.mk and the CMake helper run after compiling: the link check
 (`lambda-c link`) and the packaging step (`lambda-c package`: glibc check, debug file, strip, zip).
 """
+import importlib.machinery
 import os
 import pathlib
 import re
 import subprocess
 import sys
+import types
 import zipfile
 
-from .sdk import EXIT_FAILED, Failure, need_tool, python3, run
+from .sdk import EXIT_ENVIRONMENT, EXIT_FAILED, Failure, need_tool, run
 
 # GNU ld: "undefined reference to `name'"; lld and gold: "undefined symbol: name".
 UNDEFINED = re.compile(r"undefined (?:reference to [`'\"]|symbol: )([A-Za-z_][A-Za-z0-9_]*)")
@@ -37,21 +39,39 @@ def link_hints(sdk, linker_output):
 
 
 def cmd_link(sdk, args):
-    """Runs a link command; when it fails on lambda-c symbols, names the libraries to add."""
+    """Runs a link command; when it fails on lambda-c symbols, names the libraries to add. With
+    --package FILE, a good link is packaged too (as `lambda-c package`): one command per build."""
     command = args.link_command[1:] if args.link_command[:1] == ["--"] else args.link_command
     if not command:
         raise Failure("link needs a command: lambda-c link -- cc ... -o out.so ...")
+    if (args.debug or args.zip) and not args.package:
+        raise Failure("link: --debug and --zip package the linked file: give it with --package FILE")
     proc = run(command, stderr=subprocess.PIPE, text=True)
     sys.stderr.write(proc.stderr)
     if proc.returncode != 0:
         for line in link_hints(sdk, proc.stderr):
             print(line, file=sys.stderr)
-    return proc.returncode
+        return proc.returncode
+    if args.package:
+        return package_command(sdk, args.package, args.debug, args.zip)
+    return 0
+
+
+def glibc_checker(sdk):
+    """The SDK's lambda-c-check-glibc, loaded as a module: no second interpreter per build."""
+    script = sdk.prefix / "bin" / "lambda-c-check-glibc"
+    loader = importlib.machinery.SourceFileLoader("lambda_c_check_glibc", str(script))
+    module = types.ModuleType(loader.name)
+    module.__file__ = str(script)
+    try:
+        loader.exec_module(module)
+    except OSError as e:
+        raise Failure(f"the SDK's glibc check {script} cannot be read: {e.strerror}", EXIT_ENVIRONMENT)
+    return module
 
 
 def check_glibc(sdk, path):
-    proc = run([python3(), str(sdk.prefix / "bin" / "lambda-c-check-glibc"), "--glibc", sdk.glibc, str(path)])
-    if proc.returncode != 0:
+    if glibc_checker(sdk).main(["--glibc", sdk.glibc, str(path)]) != 0:
         raise Failure(f"{path} needs a newer glibc than Lambda's provided.al2023 has ({sdk.glibc}); "
                       "see the debugging guide, 'GLIBC_2.xx not found'", EXIT_FAILED)
 
@@ -89,14 +109,14 @@ def link_build_id(path, debug):
 def package(sdk, path, debug=None, zip_path=None):
     """Checks `path` against Lambda's glibc, keeps its debug information in `debug`, strips it,
     and zips it (alone, at the root) to `zip_path`."""
-    path = pathlib.Path(path)
-    if not path.is_file():
+    if not pathlib.Path(path).is_file():
         raise Failure(f"{path}: no such file")
+    path = pathlib.Path(path).absolute()  # objcopy runs in the debug file's folder below
     check_glibc(sdk, path)
     objcopy = need_tool(sdk.config["objcopy"], "keeping the debug information")
     strip = need_tool(sdk.config["strip"], "stripping the deployed file")
     if debug:
-        debug = pathlib.Path(debug)
+        debug = pathlib.Path(debug).absolute()
         debug.parent.mkdir(parents=True, exist_ok=True)
         run([objcopy, "--only-keep-debug", str(path), str(debug)], check=True)
     run([strip, "--strip-unneeded", str(path)], check=True)
@@ -111,9 +131,13 @@ def package(sdk, path, debug=None, zip_path=None):
         write_zip([path], zip_path)
 
 
-def cmd_package(sdk, args):
+def package_command(sdk, path, debug, zip_path):
     try:
-        package(sdk, args.file, args.debug, args.zip)
+        package(sdk, path, debug, zip_path)
     except subprocess.CalledProcessError as e:
         raise Failure(f"{e.cmd[0]} failed with status {e.returncode}", EXIT_FAILED)
     return 0
+
+
+def cmd_package(sdk, args):
+    return package_command(sdk, args.file, args.debug, args.zip)

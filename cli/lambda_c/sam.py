@@ -26,6 +26,11 @@ def _yaml():
     return yaml
 
 
+def have_yaml():
+    import importlib.util
+    return importlib.util.find_spec("yaml") is not None
+
+
 def load(path):
     """The template as plain data; short tags become their long form ({"Ref": ...}, {"Fn::Sub": ...})."""
     yaml = _yaml()
@@ -263,3 +268,22 @@ def functions(template, template_path, region="us-east-1", overrides=None):
     if not out:
         raise Failure(f"{template_path} has no AWS::Serverless::Function")
     return out
+
+
+def template_file(folder, given=None, required=True):
+    """`given` (--template), else FOLDER/template.yaml (or .yml); None when there is none and
+    `required` is false."""
+    path = pathlib.Path(given) if given else pathlib.Path(folder) / "template.yaml"
+    if path.is_file():
+        return path
+    alternative = path.with_suffix(".yml")
+    if not given and alternative.is_file():
+        return alternative
+    if required or given:
+        raise Failure(f"{path}: no such template (--template FILE)")
+    return None
+
+
+def load_functions(path, region="us-east-1"):
+    """{logical id: Function} of the template file `path`."""
+    return functions(load(path), path, region)

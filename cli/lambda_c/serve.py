@@ -8,7 +8,6 @@ InvokeMode RESPONSE_STREAM are invoked with InvokeWithResponseStream and relayed
 import http.client
 import http.server
 import json
-import pathlib
 import signal
 import socket
 import sys
@@ -16,9 +15,8 @@ import threading
 import time
 import urllib.parse
 
-from . import answers, events, localemu, sam
+from . import answers, envvars, events, localemu, sam
 from .build import build
-from .invoke import ENV_NAME, parse_env_file
 from .sdk import EXIT_USAGE, Failure
 
 MAX_REQUEST_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -36,34 +34,7 @@ def log(message):
 def function_env(fn, env_file, env_args):
     """The template's Environment, then --env-file (KEY=VALUE, or SAM's JSON: "Parameters" for
     every function, "<LogicalId>" for one), then --env."""
-    env = dict(fn.env)
-    if env_file:
-        try:
-            text = open(env_file).read()
-        except OSError as e:
-            raise Failure(f"cannot read the env file {env_file}: {e.strerror}")
-        if text.lstrip().startswith("{"):
-            try:
-                data = json.loads(text)
-            except ValueError as e:
-                raise Failure(f"{env_file}: not valid JSON: {e}")
-            groups = [data.get("Parameters"), data.get(fn.name)] if all(
-                isinstance(v, dict) for v in data.values()) else [data]
-            for group in groups:
-                env.update({str(k): str(v) for k, v in (group or {}).items()})
-        else:
-            env.update(parse_env_file(env_file))
-    for item in env_args or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise Failure(f"--env needs KEY=VALUE, got {item!r}")
-        env[key] = value
-    for key in env:
-        if not ENV_NAME.match(key):
-            raise Failure(f"bad environment variable name {key!r}")
-    if len("".join(k + v for k, v in env.items())) > 4096:
-        raise Failure(f"{fn.name}: the environment variables exceed Lambda's 4 KB limit")
-    return env
+    return envvars.function_environment(fn.env, env_file, env_args, fn.name)
 
 
 def code_of(sdk, fn, built, no_build):
@@ -82,11 +53,6 @@ def code_of(sdk, fn, built, no_build):
         else:
             built[folder] = build(sdk, folder)
     return built[folder]
-
-
-def load_template(path, region):
-    template = sam.load(path)
-    return sam.functions(template, path, region)
 
 
 def emulator_specs(sdk, functions, args, no_build=False):
@@ -450,14 +416,7 @@ class LocalApi:
 
 
 def template_path(args):
-    folder = pathlib.Path(getattr(args, "dir", None) or ".")
-    path = pathlib.Path(args.template) if args.template else folder / "template.yaml"
-    if not path.is_file():
-        alternative = path.with_suffix(".yml")
-        if not args.template and alternative.is_file():
-            return alternative
-        raise Failure(f"{path}: no such template (--template FILE)")
-    return path
+    return sam.template_file(getattr(args, "dir", None) or ".", args.template)
 
 
 def start(sdk, args, functions, no_build=False):
@@ -495,7 +454,7 @@ def wait_forever(api):
 
 def cmd_serve(sdk, args):
     path = template_path(args)
-    functions = load_template(path, args.region)
+    functions = sam.load_functions(path, args.region)
     stop_on_sigterm()
     api = start(sdk, args, functions, args.no_build)
     log(f"serving {path} (Ctrl-C stops)")

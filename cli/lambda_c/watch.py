@@ -9,7 +9,7 @@ import os
 import pathlib
 import time
 
-from . import serve
+from . import sam, serve
 from .build import project_dir
 from .sdk import Failure
 
@@ -57,16 +57,13 @@ class Watcher:
         self.sdk = sdk
         self.args = args
         self.folder = project_dir(args.dir)
-        self.template = serve.template_path(args) if args.template or self._has_template() else None
+        self.template = sam.template_file(self.folder, args.template, required=False)
         if self.template is None:
             raise Failure(f"{self.folder} has no template.yaml (--template FILE): watch serves the template's "
                           "functions and routes")
         self.extra = [pathlib.Path(args.env_file).resolve()] if args.env_file else []
         self.api = None
         self.state = snapshot(self.folder, self.extra)
-
-    def _has_template(self):
-        return any((self.folder / n).is_file() for n in ("template.yaml", "template.yml"))
 
     def wait_for_change(self, interval):
         """The changed paths, once they stopped changing."""
@@ -90,7 +87,7 @@ class Watcher:
         """Builds and starts serving; on a failed build, waits for a change and tries again."""
         while True:
             try:
-                functions = serve.load_template(self.template, self.args.region)
+                functions = sam.load_functions(self.template, self.args.region)
                 self.api = serve.start(self.sdk, self.args, functions)
                 return
             except Failure as e:
@@ -102,16 +99,16 @@ class Watcher:
         names = ", ".join(os.path.relpath(p, self.folder) for p in changed[:5]) + (" ..." if len(changed) > 5 else "")
         serve.log(f"changed: {names}; rebuilding")
         try:
-            functions = serve.load_template(self.template, self.args.region)
+            functions = sam.load_functions(self.template, self.args.region)
             specs = serve.emulator_specs(self.sdk, functions, self.args)
         except Failure as e:
             serve.log(f"{e}; the last good build keeps serving")
             return
         emulator = self.api.emulator
-        if specs != emulator.specs:  # functions, handlers or environment changed
+        # The emulator starts fresh environments for code that changed on disk by itself; it is
+        # restarted only when the functions, handlers or environment changed.
+        if specs != emulator.specs:
             emulator.restart(specs)
-        elif not emulator.reloads_code:  # an emulator that would keep running the old code
-            emulator.restart()
         if str(pathlib.Path(self.template).resolve()) in changed:
             self.api.update(functions)
         serve.log(f"rebuilt in {(time.monotonic() - started) * 1000:.0f} ms: the next request runs the new build")

@@ -76,6 +76,17 @@ class InstalledSdk:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def installed_sdk(build, arch="x86_64"):
+    """A module fixture's body: the build's SDK archive unpacked for the module, removed after."""
+    archive = sdk_archive(build, arch)
+    assert archive, f"no SDK archive in {build}"
+    installed = InstalledSdk(archive)
+    try:
+        yield installed
+    finally:
+        installed.cleanup()
+
+
 def sdk_archive(build, arch):
     archives = sorted(build.glob(f"lambda-c-sdk-*-{arch}.tar.gz"))
     version = (build / "layer" / "VERSION").read_text().strip() if (build / "layer" / "VERSION").exists() else None

@@ -96,10 +96,31 @@ def test_the_zip_holds_the_stripped_handler_and_the_debug_file_is_kept(sdk, proj
 
 def test_invoke_reports_a_function_error_with_status_1(sdk, projects):
     # The aws template refuses to start without BUCKET: an init error, answered as Lambda does.
-    run = sdk.lambda_c("invoke", cwd=projects["aws"])
+    # (Its template.yaml sets BUCKET to the stack's bucket; --env empties it.)
+    run = sdk.lambda_c("invoke", "--env", "BUCKET=", cwd=projects["aws"])
     assert run.returncode == 1
     assert json.loads(run.stdout)["errorType"] == "Runtime.InitError"
     assert "set BUCKET" in run.stderr
+
+
+def test_make_in_a_project_builds_with_one_python_start(sdk, projects, tmp_path):
+    """The project's Makefile as documented (`make` -> build/NAME.zip and build/NAME.debug):
+    function.mk is found without running the command, and one `lambda-c link --package` links
+    and packages, so a build starts Python once, however python3 is found."""
+    project = projects["hello"]
+    shutil.rmtree(project / "build")
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    starts = tmp_path / "python-starts"
+    (shim / "python3").write_text(f'#!/bin/sh\necho "$*" >> {starts}\nexec /usr/bin/python3 "$@"\n')
+    (shim / "python3").chmod(0o755)
+    run = sdk.run("make", cwd=project, env={"PATH": f"{shim}:{sdk.prefix / 'bin'}:/usr/bin:/bin"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len(starts.read_text().splitlines()) == 1, starts.read_text()
+    assert zip_names(project / "build" / "fn-hello.zip") == ["fn-hello.so"]
+    sections = subprocess.run(["readelf", "-S", "-W", str(project / "build" / "fn-hello" / "fn-hello.so")],
+                              capture_output=True, text=True).stdout
+    assert ".gnu_debuglink" in sections and (project / "build" / "fn-hello.debug").is_file()
 
 
 def test_invoke_takes_events_and_environment_from_files(sdk, projects, moto, tmp_path):

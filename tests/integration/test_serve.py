@@ -12,7 +12,7 @@ import urllib.parse
 import pytest
 
 from conftest import BUILD, ROOT
-from sdk_helpers import InstalledSdk, LambdaCServer, sdk_archive
+from sdk_helpers import LambdaCServer, installed_sdk
 
 pytestmark = pytest.mark.packaging
 
@@ -21,11 +21,7 @@ PROJECT = ROOT / "tests" / "integration" / "serve_project"
 
 @pytest.fixture(scope="module")
 def sdk():
-    archive = sdk_archive(BUILD, "x86_64")
-    assert archive, f"no SDK archive in {BUILD}"
-    installed = InstalledSdk(archive)
-    yield installed
-    installed.cleanup()
+    yield from installed_sdk(BUILD)
 
 
 @pytest.fixture(scope="module")

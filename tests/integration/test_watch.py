@@ -9,18 +9,14 @@ import urllib.parse
 import pytest
 
 from conftest import BUILD
-from sdk_helpers import InstalledSdk, LambdaCServer, sdk_archive
+from sdk_helpers import LambdaCServer, installed_sdk
 
 pytestmark = pytest.mark.packaging
 
 
 @pytest.fixture(scope="module")
 def sdk():
-    archive = sdk_archive(BUILD, "x86_64")
-    assert archive, f"no SDK archive in {BUILD}"
-    installed = InstalledSdk(archive)
-    yield installed
-    installed.cleanup()
+    yield from installed_sdk(BUILD)
 
 
 def get(base, path, method="GET", body=None):

@@ -13,7 +13,7 @@ static lambda_aws_client *aws; /* one per process: its HTTPS connection stays wa
 
 int lambda_function_init(void)
 {
-    if (!getenv("BUCKET")) {
+    if (!getenv("BUCKET") || !*getenv("BUCKET")) {
         lambda_log_error("set BUCKET, the bucket to store events in");
         return 1; /* fails init: Runtime.InitError */
     }
