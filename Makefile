@@ -108,13 +108,27 @@ RUNTIME_MODULE_OBJS := $(filter-out $(B)/obj/runtime/main.o,$(RUNTIME_OBJS))
 # exec it ($ORIGIN/../lib). An ELF bootstrap instead of a sh script with one exec: the static
 # baseline behind such a script costs 2.12x its own cold start on our bench machine (dash is
 # loaded and run, then a second exec), which alone was over the 2.0x target (bench/RESULTS.md).
+#
+# The runtime executable is liblambda-c.so.1 itself: the core's objects (and json-c) are
+# linked into it, exported under the core's version script and soname. The dynamic linker
+# matches a DT_NEEDED name against the sonames of the objects already loaded, so a handler's
+# (or liblambda-c-events') DT_NEEDED liblambda-c.so.1 is the runtime, and the layer's
+# lib/liblambda-c.so.1 is never loaded by it (it stays for programs in executable mode and
+# for linking). One object less to find, map, relocate and version-check at exec, and a
+# libc function called by both the runtime and the core is bound once, not once per object.
+# callgrind, exec to the first response of hello via /opt/bootstrap (bench/run.sh):
+#   runtime linking liblambda-c.so.1 ............ 261.4k
+#   runtime providing liblambda-c.so.1 itself ... 229.8k
 RUNTIME_BOOTSTRAP := $(B)/bin/bootstrap
-$(RUNTIME_BIN): $(RUNTIME_OBJS) $(CORE_LIB)
+RUNTIME_LINK = $(CC) -o $@ $(RUNTIME_OBJS) $(CORE_OBJS) $(UTIL_LIB) $(LDFLAGS_COMMON) -pie \
+    -Wl,-soname,liblambda-c.so.$(VERSION_MAJOR) -Wl,--export-dynamic \
+    -Wl,--version-script=$(CORE_MAP) $(CORE_EXE_LDLIBS)
+$(RUNTIME_BIN): $(RUNTIME_OBJS) $(CORE_OBJS) $(CORE_MAP) $(UTIL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/../lib' $(CORE_LINK) -ldl
-$(RUNTIME_BOOTSTRAP): $(RUNTIME_OBJS) $(CORE_LIB)
+	$(RUNTIME_LINK) -Wl,-rpath,'$$ORIGIN/../lib'
+$(RUNTIME_BOOTSTRAP): $(RUNTIME_OBJS) $(CORE_OBJS) $(CORE_MAP) $(UTIL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(RUNTIME_OBJS) $(LDFLAGS_COMMON) -pie -Wl,-rpath,'$$ORIGIN/lib' $(CORE_LINK) -ldl
+	$(RUNTIME_LINK) -Wl,-rpath,'$$ORIGIN/lib'
 
 ALL_TARGETS += $(RUNTIME_BIN) $(RUNTIME_BOOTSTRAP)
 -include $(RUNTIME_OBJS:.o=.d)
