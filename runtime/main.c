@@ -21,21 +21,34 @@
 /* Reports an init failure (see lambda_runtime_init_error) and gives main's exit status. */
 #define init_failed(...) (lambda_runtime_init_error(__VA_ARGS__), 1)
 
+/* What the handler file says about itself, read before it is loaded. */
+typedef struct handler_file {
+    unsigned abi;      /* its ABI marker; 0 when the file could not be read as ELF */
+    int symbols_known; /* 1: has_init and has_shutdown come from its symbol table */
+    int has_init;
+    int has_shutdown;
+} handler_file;
+
 /*
  * Reads and checks the handler's ABI marker before anything of the handler is bound.
- * Returns 0 with *abi set, or an exit status after reporting the init error. A file that
+ * Returns 0 with *file set, or an exit status after reporting the init error. A file that
  * cannot be read as ELF is left to dlopen, whose message says more (ImportModuleError).
  */
-static int check_abi(const char *path, unsigned *abi, lc_compat_libs *compat)
+static int check_abi(const char *path, handler_file *file, lc_compat_libs *compat)
 {
     lc_elf elf;
     char why[256];
-    if (lc_elf_open(&elf, path, why, sizeof why) != 0) {
-        *abi = 0;
+    if (lc_elf_open(&elf, path, why, sizeof why) != 0)
         return 0;
-    }
-    int found = lc_elf_read_u32(&elf, LAMBDA_HANDLER_ABI_SYMBOL, abi, why, sizeof why);
-    lc_compat_libs_for(&elf, *abi, compat);
+    static const char *const names[] = { LAMBDA_HANDLER_ABI_SYMBOL, LAMBDA_FUNCTION_INIT_SYMBOL,
+                                         LAMBDA_FUNCTION_SHUTDOWN_SYMBOL };
+    size_t defined[3];
+    lc_elf_find(&elf, names, 3, defined);
+    int found = defined[0] ? lc_elf_read_u32(&elf, defined[0], &file->abi, why, sizeof why) : 0;
+    file->symbols_known = 1;
+    file->has_init = defined[1] != 0;
+    file->has_shutdown = defined[2] != 0;
+    lc_compat_libs_for(&elf, file->abi, compat);
     lc_elf_close(&elf);
     if (found < 0)
         return init_failed("Runtime.IncompatibleABI", "%s: malformed lambda-c ABI marker: %s", path,
@@ -45,24 +58,29 @@ static int check_abi(const char *path, unsigned *abi, lc_compat_libs *compat)
             "Runtime.IncompatibleABI",
             "%s has no lambda-c ABI marker (%s): build it with #include <lambda-c.h>", path,
             LAMBDA_HANDLER_ABI_SYMBOL);
-    if (!lambda_abi_compatible(lambda_abi_version(), *abi)) {
+    unsigned abi = file->abi;
+    if (!lambda_abi_compatible(lambda_abi_version(), abi)) {
         unsigned ours = lambda_abi_version();
         return init_failed(
             "Runtime.IncompatibleABI",
             "%s was built against lambda-c ABI %u.%u, but this layer's runtime (lambda-c %s) "
             "provides ABI %u.%u; attach a layer version with lambda-c ABI %u.%u or newer of "
             "the same major",
-            path, *abi >> 16, *abi & 0xffffu, lambda_version(), ours >> 16, ours & 0xffffu,
-            *abi >> 16, *abi & 0xffffu);
+            path, abi >> 16, abi & 0xffffu, lambda_version(), ours >> 16, ours & 0xffffu,
+            abi >> 16, abi & 0xffffu);
     }
     return 0;
 }
 
-/* Runs lambda_function_init and registers lambda_function_shutdown, when the file has them. */
-static int run_entry_points(void *library, const char *path)
+/*
+ * Runs lambda_function_init and registers lambda_function_shutdown, when the file has them.
+ * dlsym is asked only for what the symbol table showed (a failing dlsym formats a message).
+ */
+static int run_entry_points(void *library, const char *path, const handler_file *file)
 {
-    lambda_function_init_fn *init =
-        (lambda_function_init_fn *)dlsym(library, LAMBDA_FUNCTION_INIT_SYMBOL);
+    lambda_function_init_fn *init = NULL;
+    if (!file->symbols_known || file->has_init)
+        init = (lambda_function_init_fn *)dlsym(library, LAMBDA_FUNCTION_INIT_SYMBOL);
     if (init) {
         int status = init();
         if (status != 0) {
@@ -70,8 +88,9 @@ static int run_entry_points(void *library, const char *path)
                                LAMBDA_FUNCTION_INIT_SYMBOL, path, status);
         }
     }
-    lambda_function_shutdown_fn *shutdown =
-        (lambda_function_shutdown_fn *)dlsym(library, LAMBDA_FUNCTION_SHUTDOWN_SYMBOL);
+    lambda_function_shutdown_fn *shutdown = NULL;
+    if (!file->symbols_known || file->has_shutdown)
+        shutdown = (lambda_function_shutdown_fn *)dlsym(library, LAMBDA_FUNCTION_SHUTDOWN_SYMBOL);
     if (shutdown)
         lambda_runtime_on_shutdown(shutdown);
     return 0;
@@ -95,9 +114,9 @@ int main(void)
 
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.so", task_root, spec.file);
-    unsigned abi = 0;
+    handler_file file = { 0 };
     lc_compat_libs compat = { 0 };
-    int status = check_abi(path, &abi, &compat);
+    int status = check_abi(path, &file, &compat);
     if (status != 0)
         return status;
     if (lc_compat_load(&compat, why, sizeof why) != 0)
@@ -109,6 +128,7 @@ int main(void)
         return init_failed("Runtime.ImportModuleError", "Unable to load handler file %s: %s", path,
                            dlerror());
     }
+    unsigned abi = file.abi;
     if (abi == 0) { /* not read from the file above: ask the loaded object */
         const unsigned *marker = (const unsigned *)dlsym(library, LAMBDA_HANDLER_ABI_SYMBOL);
         if (!marker)
@@ -124,7 +144,7 @@ int main(void)
         return init_failed("Runtime.HandlerNotFound", "Handler '%s' missing: no symbol '%s' in %s",
                            handler, spec.symbol, path);
     }
-    status = run_entry_points(library, path);
+    status = run_entry_points(library, path, &file);
     if (status != 0)
         return status;
     /* The handler's own ABI was checked above; the loop checks ours against itself. */
