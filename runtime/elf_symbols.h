@@ -52,8 +52,7 @@ void lc_elf_find(const lc_elf *elf, const char *const *names, size_t n, size_t *
  * The value of the 4-byte object defined by symbol index (from lc_elf_find, not 0): 1 and
  * *value set, -1 when the definition is malformed (why says how).
  */
-int lc_elf_read_u32(const lc_elf *elf, size_t index, unsigned *value, char *why,
-                    size_t why_cap);
+int lc_elf_read_u32(const lc_elf *elf, size_t index, unsigned *value, char *why, size_t why_cap);
 
 /* 1 when the file has an undefined (imported) symbol whose name starts with prefix. */
 int lc_elf_imports_prefix(const lc_elf *elf, const char *prefix);
