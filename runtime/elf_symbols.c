@@ -140,8 +140,6 @@ static const char *symbol_name(const lc_elf *elf, const Elf64_Sym *sym)
 void lc_elf_find(const lc_elf *elf, const char *const *names, size_t n, size_t *defined)
 {
     const Elf64_Sym *syms = elf->dynsym;
-    for (size_t k = 0; k < n; k++)
-        defined[k] = 0;
     for (size_t i = 1; i < elf->count; i++) {
         if (syms[i].st_shndx == SHN_UNDEF)
             continue;

@@ -74,7 +74,7 @@ static int check_abi(const char *path, handler_file *file, lc_compat_libs *compa
         return 0;
     static const char *const names[] = { LAMBDA_HANDLER_ABI_SYMBOL, LAMBDA_FUNCTION_INIT_SYMBOL,
                                          LAMBDA_FUNCTION_SHUTDOWN_SYMBOL };
-    size_t defined[3];
+    size_t defined[3] = { 0 };
     lc_elf_find(&elf, names, 3, defined);
     int found = defined[0] ? lc_elf_read_u32(&elf, defined[0], &file->abi, why, sizeof why) : 0;
     file->symbols_known = 1;
