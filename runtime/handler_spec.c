@@ -36,13 +36,14 @@ int lc_handler_spec_parse(const char *handler, lc_handler_spec *spec, char *why,
         return 0;
     }
     size_t file_len = (size_t)(dot - handler);
-    if (file_len >= sizeof spec->file || strlen(dot + 1) >= sizeof spec->symbol) {
+    size_t symbol_len = strlen(dot + 1);
+    if (file_len >= sizeof spec->file || symbol_len >= sizeof spec->symbol) {
         snprintf(why, why_cap, "the Handler setting is too long");
         return 0;
     }
     memcpy(spec->file, handler, file_len);
     spec->file[file_len] = '\0';
-    snprintf(spec->symbol, sizeof spec->symbol, "%s", dot + 1);
+    memcpy(spec->symbol, dot + 1, symbol_len + 1);
     if (!is_identifier(spec->symbol)) {
         snprintf(why, why_cap, "'%s' is not a C identifier", spec->symbol);
         return 0;

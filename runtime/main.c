@@ -53,6 +53,19 @@ static void log_start(const char *handler)
     lc_log_text(LAMBDA_LOG_INFO, line, len);
 }
 
+/* out = "root/file.so" (no printf at cold start); 0 when it does not fit. */
+static int join_path(char *out, size_t cap, const char *root, const char *file)
+{
+    size_t root_len = strlen(root), file_len = strlen(file);
+    if (root_len + 1 + file_len + sizeof ".so" > cap)
+        return 0;
+    memcpy(out, root, root_len);
+    out[root_len] = '/';
+    memcpy(out + root_len + 1, file, file_len);
+    memcpy(out + root_len + 1 + file_len, ".so", sizeof ".so");
+    return 1;
+}
+
 /* What the handler file says about itself, read before it is loaded. */
 typedef struct handler_file {
     unsigned abi;      /* its ABI marker; 0 when the file could not be read as ELF */
@@ -144,7 +157,9 @@ int main(void)
     }
 
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.so", task_root, spec.file);
+    if (!join_path(path, sizeof path, task_root, spec.file))
+        return init_failed("Runtime.MalformedHandlerName", "Bad handler '%s': %s", handler,
+                           "the path of its file is too long");
     handler_file file = { 0 };
     lc_compat_libs compat = { 0 };
     int status = check_abi(path, &file, &compat);
