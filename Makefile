@@ -118,7 +118,11 @@ RUNTIME_MODULE_OBJS := $(filter-out $(B)/obj/runtime/main.o,$(RUNTIME_OBJS))
 # libc function called by both the runtime and the core is bound once, not once per object.
 # callgrind, exec to the first response of hello via /opt/bootstrap (bench/run.sh):
 #   runtime linking liblambda-c.so.1 ............ 261.4k
-#   runtime providing liblambda-c.so.1 itself ... 229.8k
+#   runtime providing liblambda-c.so.1 itself ... 230.1k
+# and with the runtime's later cold-start changes (224.1k):
+#   -z now: every one of its 86 libc imports bound at exec, used or not ... 249.9k (rejected)
+#   -no-pie: 218.9k, 5.2k less (fewer relocations); kept PIE: the runtime parses untrusted
+#   input, and a fixed address for its code and GOT would give that up for 2% of cold start.
 RUNTIME_BOOTSTRAP := $(B)/bin/bootstrap
 RUNTIME_LINK = $(CC) -o $@ $(RUNTIME_OBJS) $(CORE_OBJS) $(UTIL_LIB) $(LDFLAGS_COMMON) -pie \
     -Wl,-soname,liblambda-c.so.$(VERSION_MAJOR) -Wl,--export-dynamic \
