@@ -14,6 +14,16 @@ static int is_identifier(const char *s)
     return 1;
 }
 
+/* 1 when s contains "..". A loop, not strstr: each libc function the runtime calls first
+ * costs a lazy binding at cold start (elf_symbols.h). */
+static int has_dot_dot(const char *s)
+{
+    for (; *s; s++)
+        if (s[0] == '.' && s[1] == '.')
+            return 1;
+    return 0;
+}
+
 int lc_handler_spec_parse(const char *handler, lc_handler_spec *spec, char *why, size_t why_cap)
 {
     if (!handler || !*handler) {
@@ -26,18 +36,19 @@ int lc_handler_spec_parse(const char *handler, lc_handler_spec *spec, char *why,
         return 0;
     }
     size_t file_len = (size_t)(dot - handler);
-    if (file_len >= sizeof spec->file || strlen(dot + 1) >= sizeof spec->symbol) {
+    size_t symbol_len = strlen(dot + 1);
+    if (file_len >= sizeof spec->file || symbol_len >= sizeof spec->symbol) {
         snprintf(why, why_cap, "the Handler setting is too long");
         return 0;
     }
     memcpy(spec->file, handler, file_len);
     spec->file[file_len] = '\0';
-    snprintf(spec->symbol, sizeof spec->symbol, "%s", dot + 1);
+    memcpy(spec->symbol, dot + 1, symbol_len + 1);
     if (!is_identifier(spec->symbol)) {
         snprintf(why, why_cap, "'%s' is not a C identifier", spec->symbol);
         return 0;
     }
-    if (spec->file[0] == '/' || strstr(spec->file, "..") || spec->file[file_len - 1] == '/') {
+    if (spec->file[0] == '/' || has_dot_dot(spec->file) || spec->file[file_len - 1] == '/') {
         snprintf(why, why_cap, "the file part must be a path inside the task root");
         return 0;
     }

@@ -10,7 +10,8 @@
 CORE_SRCS := $(wildcard sdk/core/*/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 CORE_LIB := $(B)/lib/liblambda-c.so.$(VERSION)
-# What links the core from the build tree (the runtime, functions, tests): json-c comes with it.
+# What links the core from the build tree (functions, tests): json-c comes with it. The runtime
+# executable links the core's objects themselves (Makefile, "runtime").
 CORE_LINK := -L$(B)/lib -llambda-c
 
 # json-c inside the core: one object to map and relocate at cold start instead of two.
@@ -34,7 +35,8 @@ $(CORE_MAP): sdk/core/liblambda-c.map sdk/core/json-c-map.sh $(JSONC_SHARED)
 	{ cat sdk/core/liblambda-c.map && sh sdk/core/json-c-map.sh $(JSONC_SHARED); } > $@.tmp && mv $@.tmp $@
 # -Bsymbolic: the core's calls to itself and to json-c bind inside it at link time, with no
 # symbol lookup at load and no PLT stub at run time (nobody may interpose the SDK's functions).
-CORE_LDLIBS := -Wl,--whole-archive $(JSONC_ARCHIVE) -Wl,--no-whole-archive -Wl,-Bsymbolic -lpthread -ldl
+CORE_EXE_LDLIBS := -Wl,--whole-archive $(JSONC_ARCHIVE) -Wl,--no-whole-archive -lpthread -ldl
+CORE_LDLIBS := $(CORE_EXE_LDLIBS) -Wl,-Bsymbolic
 
 $(eval $(call shared_library,lambda-c,$(CORE_OBJS),$(CORE_MAP),$(CORE_LDLIBS)))
 PC_DESC_lambda-c := lambda-c core: handler objects, logging, the Runtime API loop

@@ -372,9 +372,9 @@ def test_s3_roundtrip_example_in_the_emulator(moto):
         out = a.json()
         assert out["same"] is True and out["bytes"] == len(json.dumps(event).encode()), out
         assert out["bucket"] == bucket and out["key"].startswith("events/")
-    # The calls went through the layer's own libcurl and OpenSSL (lib/ beside liblambda-c),
+    # The calls went through the layer's own libcurl and OpenSSL (lib/ beside liblambda-c-aws),
     # not the system's: on Lambda there is none.
-    layer_lib = next(os.path.dirname(p) for p in maps if p.endswith("/liblambda-c.so.1"))
+    layer_lib = next(os.path.dirname(p) for p in maps if p.endswith("/liblambda-c-aws.so.1"))
     for name in ("libcurl.so.4", "libssl.so.3", "libcrypto.so.3"):
         assert os.path.join(layer_lib, name) in maps, (name, sorted(maps))
     foreign = [p for p in maps if re.search(r"/lib(curl|ssl|crypto)\.so", p) and os.path.dirname(p) != layer_lib]
@@ -421,7 +421,7 @@ def test_s3_roundtrip_example_over_https_with_the_layers_libcurl_and_openssl(mot
         front.stop()
     assert good.status == 200 and not good.function_error and good.json()["same"] is True, (good, logs)
     assert front.handshakes >= 1
-    layer_lib = next(os.path.dirname(p) for p in maps if p.endswith("/liblambda-c.so.1"))
+    layer_lib = next(os.path.dirname(p) for p in maps if p.endswith("/liblambda-c-aws.so.1"))
     assert {os.path.join(layer_lib, n) for n in ("libcurl.so.4", "libssl.so.3", "libcrypto.so.3")} <= maps
     assert bad.function_error == "Unhandled" and "certificate" in bad.body.decode().lower(), bad
 

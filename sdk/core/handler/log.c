@@ -230,6 +230,12 @@ void lambda_logv(lambda_log_level level, const char *format, va_list args)
     va_end(again);
 }
 
+void lc_log_text(lambda_log_level level, const char *text, size_t len)
+{
+    if (text && lambda_log_enabled(level))
+        log_message(level, text, len, NULL, NULL, 0);
+}
+
 void lambda_log(lambda_log_level level, const char *format, ...)
 {
     va_list args;

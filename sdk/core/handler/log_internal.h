@@ -2,6 +2,8 @@
 #ifndef LAMBDA_C_LOG_INTERNAL_H
 #define LAMBDA_C_LOG_INTERNAL_H
 
+#include "lambda-c/log.h"
+
 #include <stddef.h>
 
 /* The invocation the calling thread is serving (NULLs between invocations). The strings
@@ -10,6 +12,10 @@ void lc_log_set_invocation(const char *request_id, const char *tenant_id);
 
 /* Re-reads AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL (tests change them). */
 void lc_log_reload_settings(void);
+
+/* Logs text (len bytes followed by a NUL) as it is, like lambda_log(level, "%s", text) but
+ * without formatting: the runtime's start line. */
+void lc_log_text(lambda_log_level level, const char *text, size_t len);
 
 struct json_object;
 /*

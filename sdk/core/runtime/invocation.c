@@ -5,6 +5,10 @@
 #include <string.h>
 #include <strings.h>
 
+/* Deadline-Ms is parsed with strtol, which http.c has bound already at cold start (strtoll
+ * would be one more lazy binding); both targets (x86_64, arm64) are LP64. */
+_Static_assert(sizeof(long) == sizeof(int64_t), "long holds an int64_t deadline");
+
 /* Arena memory kept between invocations; a larger one (huge client context) is given back. */
 #define RESTING_STRINGS_CAPACITY (16 * 1024)
 
@@ -96,7 +100,7 @@ lambda_code lc_invocation_begin(lambda_context *ctx, lambda_event *event,
     ctx->invocation_id = copies[6];
     ctx->deadline_ms = 0;
     if (deadline)
-        ctx->deadline_ms = strtoll(deadline, NULL, 10);
+        ctx->deadline_ms = strtol(deadline, NULL, 10);
 
     event->data = next->body;
     event->size = next->body_size;

@@ -186,8 +186,7 @@ static void install_crash_handlers(void)
             continue;
         struct sigaction sa = { 0 };
         sa.sa_handler = crash_handler;
-        sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
-        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_ONSTACK | SA_RESETHAND; /* sa_mask: empty, zeroed above */
         sigaction(signals[i], &sa, NULL);
     }
 }
