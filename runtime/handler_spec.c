@@ -30,7 +30,10 @@ int lc_handler_spec_parse(const char *handler, lc_handler_spec *spec, char *why,
         snprintf(why, why_cap, "the Handler setting is empty");
         return 0;
     }
-    const char *dot = strrchr(handler, '.');
+    const char *dot = NULL; /* the last '.' (by hand: strrchr was one more lazy binding) */
+    for (const char *p = handler; *p; p++)
+        if (*p == '.')
+            dot = p;
     if (!dot || dot == handler || !dot[1]) {
         snprintf(why, why_cap, "expected FILE.SYMBOL, e.g. hello.handler");
         return 0;

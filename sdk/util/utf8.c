@@ -44,6 +44,17 @@ int lc_utf8_is_valid(const char *s, size_t size)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < size) {
+        /* ASCII, eight bytes at a time: nearly every log line is. Byte by byte this was ~15
+         * instructions a byte, 0.9k for each of hello's log lines (callgrind). */
+        uint64_t word;
+        while (i + 8 <= size && (memcpy(&word, p + i, 8), !(word & 0x8080808080808080ull)))
+            i += 8;
+        if (i < size && p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (i == size)
+            break;
         size_t n = lc_utf8_sequence_length(p + i, size - i);
         if (n == 0)
             return 0;

@@ -10,9 +10,10 @@
 
 lambda_code lc_runtime_api_connect(lc_runtime_api *api, const char *endpoint)
 {
-    if (!endpoint || !*endpoint || strlen(endpoint) >= sizeof api->endpoint)
+    size_t len = endpoint ? strlen(endpoint) : 0;
+    if (!len || len >= sizeof api->endpoint)
         return LAMBDA_E_CONFIG;
-    snprintf(api->endpoint, sizeof api->endpoint, "%s", endpoint);
+    memcpy(api->endpoint, endpoint, len + 1);
     return lc_http_conn_open(&api->conn, endpoint);
 }
 

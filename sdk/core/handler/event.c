@@ -27,14 +27,14 @@ const char *lambda_event_content_type(const lambda_event *event)
 /* json_state values past the check (see invocation.h: 0 not parsed, 1 parsed, -1 invalid). */
 enum { JSON_TOO_LARGE = -2, JSON_NO_MEMORY = -3 };
 
-/* The memory one event's tree may take: a share of the function's (limits.h). */
-static size_t tree_budget_bytes(int *memory_mb)
+/* The memory one event's tree may take: a share of the function's (limits.h), whose size
+ * the runtime read from AWS_LAMBDA_FUNCTION_MEMORY_SIZE at start. */
+static size_t tree_budget_bytes(const lambda_event *event, int *memory_mb)
 {
-    const char *env = getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
-    long mb = env ? strtol(env, NULL, 10) : 0;
+    int mb = event->memory_mb;
     if (mb <= 0 || mb > LC_LAMBDA_MAX_MEMORY_MB)
         mb = LC_LAMBDA_MAX_MEMORY_MB;
-    *memory_mb = (int)mb;
+    *memory_mb = mb;
     return (size_t)mb * 1024 * 1024 / LC_EVENT_MEMORY_SHARE_DIVISOR;
 }
 
@@ -59,7 +59,7 @@ static void json_failed(lambda_event *event, int state, const char *fmt, ...)
 static void parse_event(lambda_event *event)
 {
     int memory_mb;
-    lc_json_budget budget = { LC_LIMIT_EVENT_NODES, tree_budget_bytes(&memory_mb), 0, 0, 0 };
+    lc_json_budget budget = { LC_LIMIT_EVENT_NODES, tree_budget_bytes(event, &memory_mb), 0, 0, 0 };
     size_t offset = 0;
     const char *why = NULL;
     json_object *root = NULL;

@@ -50,6 +50,7 @@ struct lambda_event {
     const char *content_type;
     struct json_object *json;
     int json_state; /* 0 not parsed yet, 1 parsed, -1 invalid */
+    int memory_mb;  /* the function's memory size (0: unknown), for the parse's budget */
     char json_error[160];
 };
 

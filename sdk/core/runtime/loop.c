@@ -129,11 +129,13 @@ static void set_trace_env(const char *trace_id)
 
 /* ------------------------------------------------------------ crash reporting */
 
-/* src into dst (cap bytes), cut to fit, NUL-terminated; cheaper than snprintf "%s". */
+/* src into dst (cap bytes), cut to fit, NUL-terminated: cheaper than snprintf "%s", and
+ * no libc function to bind at the first invocation. */
 static void copy_truncated(char *dst, size_t cap, const char *src)
 {
-    size_t len = strnlen(src, cap - 1);
-    memcpy(dst, src, len);
+    size_t len = 0;
+    for (; len + 1 < cap && src[len]; len++)
+        dst[len] = src[len];
     dst[len] = '\0';
 }
 

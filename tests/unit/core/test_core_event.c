@@ -515,7 +515,7 @@ static void test_json_memory_budget(void **state)
         len += i ? 3 : 2;
     }
     doc[len++] = ']';
-    setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", 1);
+    f->function.memory_limit_mb = 128; /* AWS_LAMBDA_FUNCTION_MEMORY_SIZE, read at start */
     begin_sized(f, doc, len, NULL);
     struct json_object *out = (struct json_object *)&out;
     assert_int_equal(lambda_event_json(&f->event, &out), LAMBDA_E_TOO_LARGE);
@@ -526,12 +526,12 @@ static void test_json_memory_budget(void **state)
         fail_msg("unexpected error text: %s", why);
     end(f);
     /* The same event fits a 1024 MB function. */
-    setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024", 1);
+    f->function.memory_limit_mb = 1024;
     begin_sized(f, doc, len, NULL);
     assert_int_equal(lambda_event_json(&f->event, &out), LAMBDA_OK);
     assert_int_equal(json_object_array_length(out), count);
     end(f);
-    unsetenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    f->function.memory_limit_mb = 0;
     free(doc);
 }
 
