@@ -6,6 +6,7 @@
  */
 #include "fuzz_support.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -35,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (listener < 0)
         start_listener();
     lc_http_conn *conn;
-    if (lc_http_conn_open(&conn, host_port) != LAMBDA_OK)
+    lambda_code rc_open = lc_http_conn_open(&conn, host_port);
+    if (rc_open != LAMBDA_OK) {
+        fprintf(stderr, "connect: %s (errno %d)\n", lambda_strerror(rc_open), errno);
         abort();
+    }
     int peer = accept(listener, NULL, NULL);
     if (peer < 0)
         abort();
