@@ -10,9 +10,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <malloc.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "core/transport/http.h"
 #include "test_support.h"
@@ -890,6 +897,71 @@ static void test_connect_to_closed_port(void **state)
     assert_null(conn);
 }
 
+/* A signal that lands during connect() (a handler's timer, a profiler) must not fail it: the
+ * kernel goes on connecting. The listener's backlog is kept full so that the connect has to
+ * wait (its SYN is dropped and sent again about a second later), a timer interrupts it, and
+ * a thread frees the backlog meanwhile. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/* Accepts the fillers and the connection under test (the listener is non-blocking), for at
+ * most 5 s. */
+static void *drain_backlog(void *arg)
+{
+    int listener = *(int *)arg;
+    usleep(300 * 1000);
+    for (int accepted = 0, waited = 0; accepted < 3 && waited < 5000; waited += 20) {
+        int fd = accept(listener, NULL, NULL);
+        if (fd >= 0) {
+            close(fd);
+            accepted++;
+        } else {
+            usleep(20 * 1000);
+        }
+    }
+    return NULL;
+}
+
+static void test_connect_interrupted_by_a_signal(void **state)
+{
+    (void)state;
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t alen = sizeof a;
+    assert_true(listener >= 0 && bind(listener, (struct sockaddr *)&a, sizeof a) == 0 &&
+                listen(listener, 0) == 0 &&
+                getsockname(listener, (struct sockaddr *)&a, &alen) == 0);
+    /* Fill the backlog: with backlog 0 Linux queues one connection. Non-blocking, so that a
+     * kernel that queues fewer cannot hang the test here. */
+    int fillers[2];
+    for (int i = 0; i < 2; i++) {
+        fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        assert_true(fillers[i] >= 0);
+        connect(fillers[i], (struct sockaddr *)&a, sizeof a);
+    }
+    usleep(50 * 1000);
+    struct sigaction sa = { 0 }, old;
+    sa.sa_handler = on_alarm; /* no SA_RESTART: connect() returns EINTR */
+    assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+    struct itimerval timer = { { 0, 0 }, { 0, 100 * 1000 } };
+    assert_int_equal(setitimer(ITIMER_REAL, &timer, NULL), 0);
+    pthread_t drainer;
+    assert_int_equal(pthread_create(&drainer, NULL, drain_backlog, &listener), 0);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "127.0.0.1:%d", ntohs(a.sin_port));
+    lc_http_conn *conn = NULL;
+    lambda_code rc = lc_http_conn_open(&conn, endpoint);
+    pthread_join(drainer, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    for (int i = 0; i < 2; i++)
+        close(fillers[i]);
+    close(listener);
+    assert_int_equal(rc, LAMBDA_OK);
+    lc_http_conn_close(conn);
+}
+
 static void test_bad_host_port(void **state)
 {
     (void)state;
@@ -1015,6 +1087,7 @@ int main(void)
         T(test_chunked_request),
         T(test_trim_releases_big_buffers),
         T(test_connect_to_closed_port),
+        T(test_connect_interrupted_by_a_signal),
         T(test_bad_host_port),
         T(test_port_out_of_range_is_config_error),
         T(test_host_names_and_ipv6),
