@@ -51,6 +51,10 @@ say "building driver and baseline into $OUT"
 "$CC" "${CFLAGS[@]}" -o "$OUT/driver" bench/driver.c || { say "cannot build bench/driver.c"; exit 3; }
 "$CC" "${CFLAGS[@]}" -static -o "$OUT/baseline" bench/baseline.c ||
     { say "cannot build bench/baseline.c statically (is the static libc, libc6-dev, installed?)"; exit 3; }
+# The same baseline linked dynamically against glibc alone (PIE, lazy binding, as ours): what
+# loading glibc costs any runtime that is not static, the floor under lambda-c's cold start.
+"$CC" "${CFLAGS[@]}" -pie -fPIE -o "$OUT/baseline-dynamic" bench/baseline.c ||
+    { say "cannot build bench/baseline.c dynamically"; exit 3; }
 # The baseline behind a bootstrap script like ours: shows what sh + exec cost.
 cp "$OUT/baseline" "$OUT/baseline-layer/bin/baseline"
 printf '#!/bin/sh\nexec "${0%%/*}/bin/baseline"\n' > "$OUT/baseline-layer/bootstrap"
@@ -93,7 +97,8 @@ if [ "$CALLGRIND" = 1 ] && ! VALGRIND=$(command -v valgrind); then
 fi
 
 # drive NAME KIND FUNCTION [driver options...]
-#   KIND: base (baseline binary), base-sh (baseline via a bootstrap script),
+#   KIND: base (baseline binary), base-sh (baseline via a bootstrap script), base-dyn (the
+#         baseline linked dynamically against glibc),
 #         ours (lambda-c-runtime binary), ours-sh (the layer's bootstrap).
 # Writes the driver's key=value report to results/NAME.KIND.
 drive() {
@@ -102,6 +107,7 @@ drive() {
     case $kind in
     base) cmd=$OUT/baseline ;;
     base-sh) cmd=$OUT/baseline-layer/bootstrap ;;
+    base-dyn) cmd=$OUT/baseline-dynamic ;;
     ours) cmd=$B/layer/bin/lambda-c-runtime ;;
     ours-sh) cmd=$B/layer/bootstrap ;;
     esac
@@ -133,7 +139,7 @@ med() {
 }
 
 # 1. Cold start: one invocation of hello, then killed; run 0 is a discarded warm-up.
-COLD_KINDS=(base base-sh)
+COLD_KINDS=(base base-sh base-dyn)
 [ $OURS = 1 ] && COLD_KINDS+=(ours ours-sh)
 say "cold start: ${#COLD_KINDS[@]} variants x $COLD_REPEATS runs"
 for r in $(seq 0 "$COLD_REPEATS"); do
@@ -266,6 +272,11 @@ addrow "cold start, spawn → first response via /opt/bootstrap (hello)" "$(ms "
     "$(fx "$(pr first_response_us cold base ours-sh)")" "—" "info"
 addrow "cold start, baseline behind a sh bootstrap script (what sh + exec would cost)" "$(ms "$cb")" "$(ms "$cbs") (baseline)" \
     "$(fx "$(pr cold_start_us cold base base-sh)")" "—" "info"
+cbd=$(med cold_start_us 'cold-*' base-dyn)
+addrow "cold start, baseline linked dynamically against glibc alone (the floor of a non-static runtime)" \
+    "$(ms "$cb")" "$(ms "$cbd") (baseline)" "$(fx "$(pr cold_start_us cold base base-dyn)")" "—" "info"
+addrow "cold start via /opt/bootstrap against that dynamic baseline" "$(ms "$cbd")" "$(ov "$(ms "$cos")")" \
+    "$(fx "$(pr cold_start_us cold base-dyn ours-sh)")" "—" "info"
 
 # per-invocation
 for c in echo100 echo64k echo6m hello; do
