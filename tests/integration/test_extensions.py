@@ -10,7 +10,8 @@ RECORDER = BUILD / "extension-layers" / "telemetry-recorder.zip"
 
 
 def read_records(path):
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    # Complete lines only: the extension may be half-way through writing the last one.
+    return [json.loads(line) for line in path.read_text().split("\n")[:-1] if line.strip()]
 
 
 def telemetry_events(records):

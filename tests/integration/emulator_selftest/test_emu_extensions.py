@@ -27,7 +27,8 @@ def records(marks, name):
     path = marks / ("ext-%s.jsonl" % name)
     if not path.exists():
         return []
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    # Complete lines only: the extension may be half-way through writing the last one.
+    return [json.loads(x) for x in path.read_text().split("\n")[:-1] if x.strip()]
 
 
 def first(recs, key):
