@@ -29,15 +29,6 @@ static inline int lc_ascii_caseeq(const char *a, const char *b)
     }
 }
 
-/* Whether s begins with prefix (of len bytes), ASCII letters compared case-insensitively. */
-static inline int lc_ascii_caseprefix(const char *s, const char *prefix, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (lc_ascii_lower((unsigned char)s[i]) != lc_ascii_lower((unsigned char)prefix[i]))
-            return 0; /* also stops at the end of s: prefix has no NUL before len */
-    return 1;
-}
-
 /*
  * The decimal digits at s (no sign, no space) as a number that saturates at max: *out, and
  * the end of the digits; NULL (and *out untouched) when s does not start with a digit.
